@@ -1,0 +1,1 @@
+"""Data sources, the local store and the synthetic demo market."""

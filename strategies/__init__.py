@@ -1,0 +1,1 @@
+"""Strategies: stacks of small steps evaluated on a point-in-time view."""
