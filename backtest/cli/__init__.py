@@ -1,0 +1,1 @@
+"""The `hedgeclone` command line (typer + rich)."""

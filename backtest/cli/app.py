@@ -1,0 +1,65 @@
+"""Entry point of the `hedgeclone` command: one typer app, sub-commands in their own modules."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from backtest.errors import HedgecloneError
+
+app = typer.Typer(
+    name="hedgeclone",
+    help="Hedge-fund-imitation backtester: 13F consensus and micro-cap screens, point in time.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+data_app = typer.Typer(help="Fetch, import and inspect prices, shares and 13F holdings.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+err_console = Console(stderr=True)
+
+
+def _register() -> None:
+    # Each module adds its commands; kept apart so that each stays short.
+    from backtest.cli import demo
+
+    demo.register(app)
+    for module_name in ("backtest.cli.data_prices", "backtest.cli.data_13f"):
+        try:
+            module = __import__(module_name, fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        module.register(data_app)
+
+
+_register()
+
+
+def main() -> None:
+    """Run the CLI; a `HedgecloneError` becomes one red line on stderr and exit status 2."""
+    try:
+        app(standalone_mode=False)
+    except HedgecloneError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err_console.print("[bold red]interrupted[/]")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(1)
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""The point-in-time view: on a decision date it exposes only what was known by then.
+
+Every accessor cuts its data at the view's date: prices up to and including that close,
+13F filings filed on or before it, shares outstanding known from on or before it. A
+strategy sees the market only through a view, so look-ahead is impossible by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from data.thirteenf import holders_as_of, holdings_as_of
+
+__all__ = ["MarketData", "PointInTimeView"]
+
+
+class MarketData(Protocol):
+    """What a strategy may read: any object with these frames (the demo market is one)."""
+
+    close: pd.DataFrame  # total-return close, calendar x tickers
+    raw_close: pd.DataFrame | None
+    volume: pd.DataFrame | None
+    shares: pd.DataFrame | None  # long: ticker, known_from, shares
+    holdings: pd.DataFrame | None  # long 13F HOLDINGS schema
+
+
+@dataclass(frozen=True)
+class PointInTimeView:
+    """`market` as known at the close of `date`."""
+
+    market: MarketData = field(repr=False)
+    date: pd.Timestamp
+
+    @cached_property
+    def _row(self) -> int:
+        # Last row of the calendar on or before the view date.
+        return int(self.market.close.index.searchsorted(self.date, side="right")) - 1
+
+    def close(self, lookback: int | None = None) -> pd.DataFrame:
+        """Adjusted closes up to and including the view date (the last `lookback` rows)."""
+        lo = 0 if lookback is None else max(0, self._row + 1 - lookback)
+        return self.market.close.iloc[lo : self._row + 1]
+
+    def last_close(self) -> pd.Series:
+        """Adjusted close on the view date (NaN for tickers not trading that day)."""
+        return self.market.close.iloc[self._row] if self._row >= 0 else pd.Series(dtype=float)
+
+    def tradable(self) -> pd.Index:
+        """Tickers with a price on the view date."""
+        last = self.last_close()
+        return last.index[last.notna().to_numpy()]
+
+    def holdings(self, ciks=None, include_options: bool = False) -> pd.DataFrame:
+        """13F holdings as known on the view date (see `data.thirteenf.holdings_as_of`)."""
+        return holdings_as_of(self._holdings(), self.date, ciks=ciks, include_options=include_options)
+
+    def holders(self, ciks=None) -> pd.DataFrame:
+        """Per-stock holder counts, conviction and top-10 appearances known on the view date."""
+        return holders_as_of(self._holdings(), self.date, ciks=ciks)
+
+    def _holdings(self) -> pd.DataFrame:
+        if self.market.holdings is None:
+            raise ValueError("this market has no 13F holdings")
+        return self.market.holdings
+
+    def market_cap(self) -> pd.Series:
+        """Raw close on the view date x the latest shares outstanding known by then."""
+        if self.market.raw_close is None or self.market.shares is None:
+            raise ValueError("this market has no raw closes or shares outstanding")
+        shares = self.market.shares
+        known = shares[shares["known_from"] <= self.date].sort_values("known_from")
+        latest = known.drop_duplicates("ticker", keep="last").set_index("ticker")["shares"]
+        raw = self.market.raw_close.iloc[self._row] if self._row >= 0 else pd.Series(dtype=float)
+        return (raw * latest.reindex(raw.index)).astype(np.float64)
