@@ -57,8 +57,9 @@ def demo(
         progress.update(task, completed=1)
         strategy = HedgeFundConsensus(top_n=top_n)
         decide = progress.add_task(f"{strategy.name}: quarterly decisions", total=None)
+        # Start once the first filings are public: before that there is nothing to copy.
         run = run_strategy(
-            strategy, market, fees=fees, lag=1,
+            strategy, market, start=market.holdings["filed"].min(), fees=fees, lag=1,
             delisting_returns=market.delistings.set_index("ticker")["delisting_return"],
             on_decision=lambda done, total: progress.update(decide, completed=done, total=total),
         )
