@@ -1,0 +1,156 @@
+"""`hedgeclone data 13f ...`: import, fetch and inspect 13F holdings in the local store."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from backtest.errors import InputError
+
+HOLDINGS_CSV = ["cik", "filer_name", "period", "filed", "accession", "cusip", "ticker", "issuer",
+                "value_usd", "shares", "put_call"]
+HOLDERS_CSV = ["cusip", "ticker", "issuer", "holders", "value_usd", "conviction", "top10"]
+
+StoreOpt = typer.Option(None, "--store", help="Store directory (default: $HEDGECLONE_STORE or the user cache).")
+
+
+def _store(path: Path | None):
+    from data.store import Store, default_store_dir
+
+    return Store(path if path is not None else default_store_dir())
+
+
+def _date(text: str, option: str) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(text)
+    except (TypeError, ValueError):
+        raise InputError(f"{option} {text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def _print_report(console: Console, report) -> None:
+    console.print(f"stored {report.filings} filings, {report.holdings} holdings "
+                  f"in {len(report.batches)} batch(es)")
+    for reason, n in sorted(report.skipped.items()):
+        console.print(f"  left out: {n} x {reason}")
+    if report.unmapped is not None and report.unmapped.cusips:
+        console.print(f"  {report.unmapped} (tickers <NA>; add them with --cusip-map FILE)")
+
+
+def _table(frame: pd.DataFrame, columns: list[str], title: str) -> Table:
+    table = Table(title=title)
+    for col in columns:
+        table.add_column(col, justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left")
+    for row in frame[columns].itertuples(index=False):
+        cells = []
+        for v in row:
+            if v is pd.NA or (isinstance(v, float) and pd.isna(v)):
+                cells.append("")
+            elif isinstance(v, float):
+                cells.append(f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3f}")
+            elif isinstance(v, pd.Timestamp):
+                cells.append(f"{v:%Y-%m-%d}")
+            else:
+                cells.append(str(v))
+        table.add_row(*cells)
+    return table
+
+
+def _csv(frame: pd.DataFrame, columns: list[str]) -> None:
+    out = frame[columns].copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d")
+    out.to_csv(sys.stdout, index=False)
+
+
+def register(data_app: typer.Typer) -> None:
+    """Add the ``13f`` command group to `data_app`."""
+    app = typer.Typer(help="13F holdings: import, fetch from EDGAR, and point-in-time views.",
+                      no_args_is_help=True)
+    data_app.add_typer(app, name="13f")
+
+    @app.command("import")
+    def import_cmd(
+        paths: list[Path] = typer.Argument(..., help="Files: SEC data-set .zip, submission .txt/.nc, "
+                                           "infotable + cover-page .xml, or a holdings .csv/.parquet."),
+        mapping: str | None = typer.Option(None, "--mapping", help="Column mapping for tables: a shipped "
+                                           "name (superinvestoren, hedgeclone) or a .toml file."),
+        cusip_map: Path | None = typer.Option(None, "--cusip-map", help="CSV cusip,ticker overriding "
+                                              "edgartools' bundled map."),
+        store: Path | None = StoreOpt,
+    ) -> None:
+        """Import local 13F files into the store (all or nothing)."""
+        from data.thirteenf.cusips import load_cusip_map
+        from data.thirteenf.importers import import_paths
+
+        console = Console(stderr=True)
+        cmap = load_cusip_map(cusip_map)
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=console, transient=True) as progress:
+            task = progress.add_task("importing", total=None)
+            report = import_paths(_store(store), paths, mapping=mapping, cusip_map=cmap,
+                                  progress=lambda what: progress.update(task, description=f"reading {what}"))
+        _print_report(Console(), report)
+
+    @app.command("fetch")
+    def fetch_cmd(
+        cik: list[int] = typer.Option(..., "--cik", help="Filer CIK (repeat for several)."),
+        cusip_map: Path | None = typer.Option(None, "--cusip-map", help="CSV cusip,ticker override."),
+        refresh: bool = typer.Option(False, "--refresh", help="List filings again even if listed today."),
+        store: Path | None = StoreOpt,
+    ) -> None:
+        """Fetch 13F-HR filings by CIK from EDGAR via edgartools ($EDGAR_IDENTITY required)."""
+        from data.thirteenf.cusips import load_cusip_map
+        from data.thirteenf.fetch import edgar_identity, fetch_ciks
+
+        edgar_identity()
+        console = Console(stderr=True)
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=console, transient=True) as progress:
+            task = progress.add_task("listing filings", total=None)
+            report = fetch_ciks(_store(store), cik, cusip_map=load_cusip_map(cusip_map),
+                                max_age=pd.Timedelta(0) if refresh else pd.Timedelta(days=1),
+                                progress=lambda what: progress.update(task, description=what))
+        _print_report(Console(), report)
+
+    @app.command("holdings")
+    def holdings_cmd(
+        cik: list[int] = typer.Option(..., "--cik", help="Filer CIK (repeat for several)."),
+        as_of: str = typer.Option(..., "--as-of", help="Decision date YYYY-MM-DD: filings filed by then."),
+        options: bool = typer.Option(False, "--options", help="Include PUT and CALL rows."),
+        csv: bool = typer.Option(False, "--csv", help="Write CSV to stdout instead of a table."),
+        store: Path | None = StoreOpt,
+    ) -> None:
+        """Holdings of filers as known on a date (latest period, amendments applied)."""
+        from data.thirteenf.storage import StoreHoldings
+
+        when = _date(as_of, "--as-of")
+        frame = StoreHoldings(_store(store)).holdings_as_of(when, ciks=cik, include_options=options)
+        if csv:
+            _csv(frame, HOLDINGS_CSV)
+            return
+        cols = ["cik", "period", "filed", "cusip", "ticker", "issuer", "value_usd", "shares", "put_call"]
+        Console().print(_table(frame, cols, f"13F holdings known on {when:%Y-%m-%d}"))
+
+    @app.command("holders")
+    def holders_cmd(
+        as_of: str = typer.Option(..., "--as-of", help="Decision date YYYY-MM-DD."),
+        top: int = typer.Option(25, "--top", min=1, help="Show the N most-held stocks."),
+        csv: bool = typer.Option(False, "--csv", help="Write CSV to stdout instead of a table."),
+        store: Path | None = StoreOpt,
+    ) -> None:
+        """Stocks by number of 13F holders as known on a date."""
+        from data.thirteenf.storage import StoreHoldings
+
+        when = _date(as_of, "--as-of")
+        frame = StoreHoldings(_store(store)).holders_as_of(when).head(top)
+        if csv:
+            _csv(frame, HOLDERS_CSV)
+            return
+        Console().print(_table(frame, HOLDERS_CSV, f"13F holders known on {when:%Y-%m-%d}"))

@@ -1,0 +1,13 @@
+"""13F holdings: sources (holdings tables, local filings, SEC data sets, EDGAR), normalisation,
+CUSIP to ticker, and point-in-time views. Every source returns `data.schemas.HOLDINGS`.
+
+Modules: `parsers` (pure XML parsers), `normalize` (units, merging, filing facts),
+`cusips` (ticker map), `tables` (column mappings), `documents` (local filings via edgartools),
+`bulk` (SEC data-set zips), `fetch` (EDGAR by CIK), `importers` (detect + import into the
+store), `storage` (stored batches + DuckDB queries), `pointintime` (as-of views).
+"""
+
+from data.thirteenf.pointintime import HOLDERS, holders_as_of, holdings_as_of
+from data.thirteenf.storage import StoreHoldings
+
+__all__ = ["HOLDERS", "holdings_as_of", "holders_as_of", "StoreHoldings"]
