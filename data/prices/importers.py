@@ -1,0 +1,219 @@
+"""Pure parsers: a price file's bytes (or path) -> a long DataFrame, no store and no side effects.
+
+Three layouts are recognised from the header alone:
+
+- **long**: a ``ticker``/``symbol`` column, a ``date`` column and field columns;
+- **single series**: a ``Date`` column and price columns only (``Date,Close`` as Yahoo writes
+  them, or ``Date,Open,High,Low,Close,Adj Close,Volume``); the ticker comes from the caller
+  (``--ticker``) or from the file name (``SPY.csv`` -> SPY, ``DUOT_adjclose.csv`` -> DUOT);
+- **wide**: a ``date`` column and one column per ticker holding one field (``close`` unless told).
+
+Column names map to the fields of `data.schemas.PRICE_FIELDS`: ``adj_close``/``Adj Close`` ->
+``close`` (total return); ``close`` -> ``raw_close`` when an adjusted column is also present,
+else to the caller's `field` (default ``close``, as yfinance's auto-adjusted files);
+``volume``; ``open``. Other columns (high, low, dividends) are ignored.
+
+CSV (optionally gzip, detected by magic bytes) and Parquet are accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from backtest.errors import InputError
+from data.schemas import PRICE_FIELDS
+
+__all__ = ["parse_price_file", "read_table_any", "ticker_from_filename", "detect_columns"]
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_PARQUET_MAGIC = b"PAR1"
+_TICKER_NAMES = {"ticker", "symbol", "tic", "permno"}
+_DATE_NAMES = {"date", "datetime", "timestamp", "time", "day"}
+_ADJ_NAMES = {"adjclose", "adjustedclose", "adjcloseprice", "totalreturnclose"}
+_IGNORED = {"high", "low", "dividends", "stocksplits", "capitalgains", "tradecount", "vwap", "trade_count"}
+EXCHANGE_TZ = "America/New_York"
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\s_\-]+", "", str(name)).lower()
+
+
+def ticker_from_filename(name: str) -> str:
+    """The ticker a single-series file names: stem up to the first ``_`` (``DUOT_adjclose.csv`` -> DUOT)."""
+    stem = Path(name).name
+    for suffix in (".gz", ".csv", ".parquet", ".pq", ".txt"):
+        if stem.lower().endswith(suffix):
+            stem = stem[: -len(suffix)]
+    return stem.split("_")[0].upper()
+
+
+def read_table_any(source: bytes | str | Path, name: str, string_columns: tuple[str, ...] = ()) -> pa.Table:
+    """Read CSV, gzip CSV or Parquet from bytes or a path into an Arrow table; `name` is used in errors."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(4)
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read file ({exc.strerror})") from exc
+        if head == _PARQUET_MAGIC:
+            return pq.read_table(path)
+        stream_factory = lambda: pa.input_stream(str(path), compression="gzip" if head[:2] == _GZIP_MAGIC else None)  # noqa: E731
+    else:
+        head = bytes(source[:4])
+        if head == _PARQUET_MAGIC:
+            return pq.read_table(pa.BufferReader(source))
+        buf = source
+        stream_factory = lambda: pa.CompressedInputStream(pa.BufferReader(buf), "gzip") if head[:2] == _GZIP_MAGIC else pa.BufferReader(buf)  # noqa: E731
+    try:
+        with stream_factory() as stream:
+            header = stream.read(1 << 16).decode("utf-8", errors="replace").splitlines()
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read file ({exc})") from exc
+    if not header or not header[0].strip():
+        raise InputError(f"{name}: empty file (no header row)")
+    columns = [c.strip().strip('"') for c in header[0].split(",")]
+    column_types = {c: pa.string() for c in columns if _key(c) in _TICKER_NAMES or c in string_columns}
+    try:
+        with stream_factory() as stream:
+            return pacsv.read_csv(
+                stream,
+                read_options=pacsv.ReadOptions(block_size=1 << 24),
+                convert_options=pacsv.ConvertOptions(column_types=column_types),
+            )
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"{name}: not a readable CSV or Parquet file: {exc}") from exc
+
+
+def detect_columns(columns: list[str], field: str | None) -> tuple[str | None, str | None, dict[str, str]]:
+    """(ticker column, date column, {source column: price field}) recognised in `columns`."""
+    keys = {c: _key(c) for c in columns}
+    ticker_col = next((c for c in columns if keys[c] in _TICKER_NAMES), None)
+    date_col = next((c for c in columns if keys[c] in _DATE_NAMES), None)
+    has_adj = any(k in _ADJ_NAMES for k in keys.values())
+    fields: dict[str, str] = {}
+    for col, k in keys.items():
+        if k in _ADJ_NAMES:
+            fields[col] = "close"
+        elif k == "close":
+            fields[col] = "raw_close" if has_adj else (field or "close")
+        elif k in ("rawclose", "unadjustedclose"):
+            fields[col] = "raw_close"
+        elif k in ("volume", "vol"):
+            fields[col] = "volume"
+        elif k == "open":
+            fields[col] = "open"
+    return ticker_col, date_col, fields
+
+
+def _to_dates(col: pa.ChunkedArray | pd.Series, name: str, rows: np.ndarray | None = None) -> np.ndarray:
+    """Timezone-naive midnight datetime64[ns] dates; tz-aware stamps are taken in New York time."""
+    if isinstance(col, pa.ChunkedArray):
+        if pa.types.is_date(col.type):
+            return col.cast(pa.timestamp("ns")).to_numpy()
+        if pa.types.is_timestamp(col.type):
+            series = col.to_pandas()
+        else:
+            series = pd.Series(col.to_pandas(), dtype="object")
+    else:
+        series = col
+    if not pd.api.types.is_datetime64_any_dtype(series):
+        text = series.astype("string")
+        try:
+            series = pd.to_datetime(text, format="ISO8601", utc=text.str.contains(r"[+-]\d\d:?\d\d$|Z$", regex=True).any())
+        except (ValueError, TypeError):
+            parsed = pd.to_datetime(text, errors="coerce", format="mixed", utc=True)
+            bad = int(np.flatnonzero(parsed.isna().to_numpy())[0]) if parsed.isna().any() else 0
+            row = int(rows[bad]) if rows is not None else bad
+            raise InputError(f"{name}: row {row + 2}: date {text.iloc[bad]!r} cannot be read as a date") from None
+    if getattr(series.dt, "tz", None) is not None:
+        series = series.dt.tz_convert(EXCHANGE_TZ).dt.tz_localize(None)
+    if series.isna().any():
+        bad = int(np.flatnonzero(series.isna().to_numpy())[0])
+        raise InputError(f"{name}: row {bad + 2}: missing or unreadable date")
+    return series.dt.normalize().to_numpy(dtype="datetime64[ns]")
+
+
+def _floats(col: pa.ChunkedArray, name: str, column: str) -> np.ndarray:
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        cleaned = pd.Series(col.to_pandas()).str.replace(r"[$,\s]", "", regex=True)
+        values = pd.to_numeric(cleaned, errors="coerce")
+        bad = values.isna() & cleaned.notna() & (cleaned != "")
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputError(f"{name}: row {i + 2}: column {column!r} value {cleaned.iloc[i]!r} is not a number")
+        return values.to_numpy(dtype="float64")
+    if pa.types.is_null(col.type):
+        return np.full(len(col), np.nan)
+    return col.to_numpy(zero_copy_only=False).astype("float64", copy=False)
+
+
+def parse_price_file(
+    source: bytes | str | Path, *, name: str | None = None, ticker: str | None = None, field: str | None = None
+) -> pd.DataFrame:
+    """Parse a price file into a long frame ``ticker, date, <fields>``; raises `InputError` naming `name`.
+
+    The frame's index is the 0-based data row of the file (row ``i`` is line ``i + 2``), so later
+    validation can name the row at fault. ``ticker`` is categorical, ``date`` is datetime64[ns]
+    (midnight, tz-naive), fields are float64. Only fields present in the file appear.
+    """
+    name = name or (str(source) if isinstance(source, (str, Path)) else "<bytes>")
+    if field is not None and field not in PRICE_FIELDS:
+        raise InputError(f"{name}: --field must be one of {', '.join(PRICE_FIELDS)}, not {field!r}")
+    table = read_table_any(source, name)
+    columns = table.column_names
+    ticker_col, date_col, fields = detect_columns(columns, field)
+    if date_col is None:
+        raise InputError(f"{name}: no date column (expected one of: Date, date, datetime, timestamp)")
+    if table.num_rows == 0:
+        raise InputError(f"{name}: no data rows (empty price file)")
+    other = [c for c in columns if c not in fields and c not in (ticker_col, date_col) and _key(c) not in _IGNORED]
+    if ticker_col is not None:
+        if ticker is not None:
+            raise InputError(f"{name}: --ticker given but the file is long (it has a {ticker_col!r} column)")
+        if not fields:
+            raise InputError(f"{name}: no price column (expected close, adj_close, volume or open)")
+        tick = table.column(ticker_col)
+        if tick.null_count:
+            bad = int(np.flatnonzero(pd.isna(tick.to_pandas()).to_numpy())[0])
+            raise InputError(f"{name}: row {bad + 2}: empty ticker")
+        out = pd.DataFrame({"ticker": tick.dictionary_encode().to_pandas()})
+        out["ticker"] = out["ticker"].cat.rename_categories(lambda s: str(s).strip().upper())
+        out["date"] = _to_dates(table.column(date_col), name)
+        for col, fld in fields.items():
+            out[fld] = _floats(table.column(col), name, col)
+        return out
+    if other and not fields:
+        # wide: date x tickers of one field
+        fld = field or "close"
+        dates = _to_dates(table.column(date_col), name)
+        n = table.num_rows
+        parts = [_floats(table.column(c), name, c) for c in other]
+        values = np.concatenate(parts)
+        out = pd.DataFrame(
+            {
+                "ticker": pd.Categorical.from_codes(np.repeat(np.arange(len(other)), n), [str(c).strip().upper() for c in other]),
+                "date": np.tile(dates, len(other)),
+                fld: values,
+            },
+            index=np.tile(np.arange(n), len(other)),
+        )
+        return out.loc[~np.isnan(values)]
+    if other:
+        raise InputError(f"{name}: cannot tell the layout: unrecognised column(s) {', '.join(map(str, other[:5]))} beside price columns")
+    if not fields:
+        raise InputError(f"{name}: no price column (expected Close, Adj Close, Volume or Open)")
+    tick_name = (ticker or ticker_from_filename(name)).strip().upper()
+    out = pd.DataFrame({"ticker": pd.Categorical([tick_name] * table.num_rows)})
+    out["date"] = _to_dates(table.column(date_col), name)
+    for col, fld in fields.items():
+        out[fld] = _floats(table.column(col), name, col)
+    return out
+

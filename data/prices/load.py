@@ -1,0 +1,102 @@
+"""Import price files into the store and read wide frames back: the store-facing API."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from backtest.errors import DataError
+from data.prices import store as pstore
+from data.prices.coverage import coverage_of_ranges, coverage_warning
+from data.prices.importers import parse_price_file
+from data.prices.validate import ImportReport, validate_prices
+from data.schemas import PRICE_FIELDS
+from data.store import Store
+
+__all__ = ["import_price_file", "store_prices", "load_prices", "to_wide"]
+
+
+def store_prices(store: Store, frame: pd.DataFrame, report: ImportReport, kind: str, *, replace: bool = False) -> ImportReport:
+    """Write a validated long frame and log it; adds a survivorship warning if no series ends early."""
+    pstore.write_prices(store, frame, replace=replace)
+    last = frame.groupby("ticker", observed=True)["date"].max().reset_index().rename(columns={"date": "last"})
+    cov = coverage_of_ranges(last, pd.DatetimeIndex(np.unique(frame["date"].to_numpy())))
+    warning = coverage_warning(cov, report.source)
+    if warning:
+        report.warnings.append(warning)
+    pstore.record_import(
+        store,
+        {"source": report.source, "kind": kind, "rows": report.rows, "tickers": report.tickers,
+         "first": report.first, "last": report.last, "ended": cov.ended, "at": pd.Timestamp.now(tz="UTC").tz_localize(None)},
+    )
+    return report
+
+
+def import_price_file(
+    store: Store, path: str | Path, *, ticker: str | None = None, field: str | None = None, strict: bool = False
+) -> ImportReport:
+    """Parse, validate and store one price file; returns what was read and repaired."""
+    name = str(path)
+    frame = parse_price_file(Path(path), name=name, ticker=ticker, field=field)
+    clean, report = validate_prices(frame, name, strict=strict)
+    return store_prices(store, clean, report, kind="file")
+
+
+def to_wide(long: pd.DataFrame, fields: Sequence[str], tickers: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Wide frames (union calendar of `long`'s dates x tickers, float64, NaN where absent), one per field.
+
+    Rows of `long` may come in any order; columns follow `tickers` (sorted tickers of `long` if None).
+    """
+    tick = long["ticker"]
+    if not isinstance(tick.dtype, pd.CategoricalDtype):
+        tick = tick.astype("category")
+    cats = np.asarray([str(c) for c in tick.cat.categories], dtype=object)
+    names = list(tickers) if tickers is not None else sorted(set(cats[np.unique(tick.cat.codes.to_numpy())]) if len(long) else [])
+    ti = pd.Index(names).get_indexer(cats)[tick.cat.codes.to_numpy()] if len(long) else np.empty(0, dtype=np.int64)
+    days = long["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    if len(days):
+        lo = days.min()
+        present = np.bincount(days - lo) > 0
+        calendar = np.flatnonzero(present) + lo
+        slot = np.cumsum(present) - 1
+        di = slot[days - lo]
+    else:
+        calendar, di = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    index = pd.DatetimeIndex(calendar.astype("datetime64[D]").astype("datetime64[ns]"), name="date")
+    keep = ti >= 0
+    out = {}
+    for f in fields:
+        arr = np.full((len(index), len(names)), np.nan)
+        arr[di[keep], ti[keep]] = long[f].to_numpy(dtype="float64")[keep]
+        out[f] = pd.DataFrame(arr, index=index, columns=pd.Index(names, name="ticker"))
+    return out
+
+
+def load_prices(
+    store: Store,
+    tickers: Sequence[str] | None = None,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+    fields: Sequence[str] = ("close", "raw_close", "volume"),
+) -> dict[str, pd.DataFrame]:
+    """Wide price frames by field on the union calendar of the tickers asked for.
+
+    Columns follow `tickers` (sorted store tickers if None); raises `DataError` naming the
+    tickers the store does not hold.
+    """
+    bad = [f for f in fields if f not in PRICE_FIELDS]
+    if bad:
+        raise DataError(f"unknown price field(s) {', '.join(bad)}; known: {', '.join(PRICE_FIELDS)}")
+    tick_list = [t.upper() for t in tickers] if tickers is not None else None
+    long = pstore.read_long(
+        store, tick_list, pd.Timestamp(start) if start else None, pd.Timestamp(end) if end else None, tuple(fields), ordered=False
+    )
+    if tick_list is not None:
+        known = set(pstore.ticker_ranges(store, tick_list)["ticker"])
+        missing = [t for t in tick_list if t not in known]
+        if missing:
+            raise DataError(f"store {store.root}: no prices for {', '.join(missing[:10])}{' ...' if len(missing) > 10 else ''}; import or fetch them first")
+    return to_wide(long, fields, tick_list)

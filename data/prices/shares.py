@@ -1,0 +1,166 @@
+"""Shares outstanding: snapshot parsers (pure) and the stored, point-in-time shares table.
+
+Sources and precedence. Each row says from when a share count was public (``known_from``).
+On a date D the count used is the one with the latest ``known_from`` <= D, whatever its source:
+newer public information supersedes older. When several sources report on the same
+``known_from`` day the most authoritative wins: ``sec`` (XBRL dei:EntityCommonStockSharesOutstanding,
+known from the filing date) > ``yfinance`` (share history) > ``snapshot`` (screener exports:
+Market Cap / Last Sale, known from the snapshot date) > ``user`` (a ticker,known_from,shares file).
+
+Stored as ``shares/all``: ticker, known_from, shares, source.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from backtest.errors import InputError
+from data.prices.importers import read_table_any
+from data.prices.validate import TICKER_RE, ImportReport
+from data.schemas import SHARES, conform
+from data.store import Store
+
+__all__ = [
+    "SOURCE_PRIORITY", "date_from_name", "nasdaq_symbol_to_yahoo", "parse_sec_companyfacts", "parse_shares_file",
+    "store_shares", "load_shares", "resolve_precedence",
+]
+
+SOURCE_PRIORITY: dict[str, int] = {"sec": 0, "yfinance": 1, "snapshot": 2, "user": 3}
+SHARES_TABLE = "shares/all"
+
+
+def date_from_name(name: str) -> pd.Timestamp | None:
+    """The YYYY-MM-DD date in a file name (``nasdaq_screener_2025-03-28.csv.gz`` -> 2025-03-28), or None."""
+    m = re.search(r"(\d{4}-\d{2}-\d{2})", Path(name).name)
+    return pd.Timestamp(m.group(1)) if m else None
+
+
+def nasdaq_symbol_to_yahoo(symbol: str) -> str:
+    """Nasdaq screener spelling to Yahoo's: ``BRK/B`` -> ``BRK-B``, ``ABR^D`` -> ``ABR-PD``."""
+    s = symbol.strip().upper()
+    return s.replace("^", "-P").replace("/", "-")
+
+
+def parse_shares_file(source: bytes | str | Path, *, name: str, as_of: pd.Timestamp | None) -> tuple[pd.DataFrame, ImportReport]:
+    """Shares rows (ticker, known_from, shares, source) from a screener snapshot or a long shares file.
+
+    A screener export (``Symbol``, ``Market Cap``, ``Last Sale``) gives shares = Market Cap /
+    Last Sale, known from `as_of` (or the date in `name`). A long file has ``ticker``,
+    ``known_from`` (or ``date``) and ``shares``. Rows without a positive cap or price are skipped
+    and counted.
+    """
+    report = ImportReport(source=name)
+    table = read_table_any(source, name, string_columns=("Symbol", "Market Cap", "Last Sale"))
+    cols = {c.strip().lower(): c for c in table.column_names}
+    if {"symbol", "market cap", "last sale"} <= set(cols):
+        when = as_of if as_of is not None else date_from_name(name)
+        if when is None:
+            raise InputError(f"{name}: snapshot date unknown: pass --as-of DATE or put YYYY-MM-DD in the file name")
+        df = table.select([cols["symbol"], cols["market cap"], cols["last sale"]]).to_pandas()
+        df.columns = ["symbol", "cap", "price"]
+        cap = pd.to_numeric(df["cap"].astype("string").str.replace(r"[$,\s]", "", regex=True), errors="coerce")
+        price = pd.to_numeric(df["price"].astype("string").str.replace(r"[$,\s]", "", regex=True), errors="coerce")
+        ok = (cap > 0) & (price > 0) & df["symbol"].notna()
+        report.add("rows without a positive market cap or price skipped", int((~ok).sum()))
+        out = pd.DataFrame({
+            "ticker": df.loc[ok, "symbol"].map(nasdaq_symbol_to_yahoo),
+            "known_from": pd.Timestamp(when).normalize(),
+            "shares": (cap[ok] / price[ok]).round(0),
+        })
+        source_name = "snapshot"
+    elif "ticker" in cols and "shares" in cols and ("known_from" in cols or "date" in cols):
+        df = table.to_pandas()
+        df = df.rename(columns={cols["ticker"]: "ticker", cols["shares"]: "shares", cols.get("known_from", cols.get("date")): "known_from"})
+        df["ticker"] = df["ticker"].astype(str).str.strip().str.upper()
+        df["shares"] = pd.to_numeric(df["shares"], errors="coerce")
+        ok = df["shares"] > 0
+        report.add("rows without positive shares skipped", int((~ok).sum()))
+        out = df.loc[ok, ["ticker", "known_from", "shares"]]
+        source_name = "user"
+    else:
+        raise InputError(f"{name}: not a shares file: expected Symbol, Market Cap, Last Sale (screener) or ticker, known_from, shares")
+    bad = ~out["ticker"].str.match(TICKER_RE.pattern)
+    report.add("rows with an unusable symbol skipped", int(bad.sum()), ", ".join(out.loc[bad, "ticker"].head(3)))
+    out = conform(out.loc[~bad], SHARES, name)
+    dup = out.duplicated(["ticker", "known_from"], keep="last")
+    report.add("duplicate ticker rows dropped (kept the last)", int(dup.sum()))
+    out = out.loc[~dup].reset_index(drop=True)
+    if out.empty:
+        raise InputError(f"{name}: no usable shares rows")
+    out["source"] = source_name
+    report.rows, report.tickers = len(out), out["ticker"].nunique()
+    report.first, report.last = out["known_from"].min(), out["known_from"].max()
+    return out, report
+
+
+def parse_sec_companyfacts(payload: bytes | str, *, name: str, ticker: str) -> tuple[pd.DataFrame, ImportReport]:
+    """Shares rows from SEC XBRL company facts JSON (``data.sec.gov/api/xbrl/companyfacts/CIK##########.json``).
+
+    Uses ``dei:EntityCommonStockSharesOutstanding``; each count is known from its filing date
+    (``filed``). Several values in one filing (share classes) are summed: the company total,
+    which times one class's price is the usual market-cap convention. Source ``sec``.
+    """
+    import json
+
+    report = ImportReport(source=name)
+    try:
+        facts = json.loads(payload)
+        entries = facts["facts"]["dei"]["EntityCommonStockSharesOutstanding"]["units"]["shares"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{name}: not SEC company facts with dei:EntityCommonStockSharesOutstanding ({type(exc).__name__}: {exc})") from exc
+    ticker = ticker.strip().upper()
+    if not TICKER_RE.match(ticker) or ".." in ticker:
+        raise InputError(f"{name}: ticker {ticker!r} is not a valid symbol")
+    rows = pd.DataFrame(entries)
+    if rows.empty or not {"filed", "val", "accn"} <= set(rows.columns):
+        raise InputError(f"{name}: no shares-outstanding facts")
+    rows["val"] = pd.to_numeric(rows["val"], errors="coerce")
+    ok = rows["val"] > 0
+    report.add("facts without a positive count skipped", int((~ok).sum()))
+    rows = rows[ok]
+    # the same fact repeated in later filings keeps its first filing; classes of one filing are summed
+    rows = rows.drop_duplicates(["accn", "end", "val"]) if "end" in rows else rows.drop_duplicates(["accn", "val"])
+    per_filing = rows.groupby(["accn", "filed"], as_index=False)["val"].sum()
+    out = pd.DataFrame({"ticker": ticker, "known_from": pd.to_datetime(per_filing["filed"]), "shares": per_filing["val"].astype("float64")})
+    out = conform(out.sort_values("known_from").drop_duplicates("known_from", keep="last"), SHARES, name)
+    out["source"] = "sec"
+    report.rows, report.tickers = len(out), 1
+    report.first, report.last = out["known_from"].min(), out["known_from"].max()
+    return out, report
+
+
+def resolve_precedence(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per (ticker, known_from): the most authoritative source's; sorted, in `SHARES` columns."""
+    if frame.empty:
+        return conform(pd.DataFrame(columns=list(SHARES)), SHARES, "shares")
+    rank = frame["source"].map(SOURCE_PRIORITY).fillna(len(SOURCE_PRIORITY)) if "source" in frame else 0
+    ordered = frame.assign(_rank=rank).sort_values(["ticker", "known_from", "_rank"], kind="stable")
+    best = ordered.drop_duplicates(["ticker", "known_from"], keep="first")
+    return conform(best, SHARES, "shares")
+
+
+def store_shares(store: Store, frame: pd.DataFrame) -> int:
+    """Merge shares rows into ``shares/all`` (same ticker, known_from and source: new wins); total rows."""
+    if store.exists(SHARES_TABLE):
+        old = store.read(SHARES_TABLE)
+        frame = pd.concat([old, frame], ignore_index=True).drop_duplicates(["ticker", "known_from", "source"], keep="last")
+    frame = frame.sort_values(["ticker", "known_from"], kind="stable").reset_index(drop=True)
+    frame["ticker"] = frame["ticker"].astype(str)
+    frame["source"] = frame["source"].astype(str)
+    store.write(SHARES_TABLE, frame)
+    return len(frame)
+
+
+def load_shares(store: Store, tickers: list[str] | None = None) -> pd.DataFrame:
+    """Stored shares in the `SHARES` schema, precedence applied (empty when none are stored)."""
+    if not store.exists(SHARES_TABLE):
+        return resolve_precedence(pd.DataFrame())
+    frame = store.read(SHARES_TABLE)
+    if tickers is not None:
+        frame = frame[frame["ticker"].isin([t.upper() for t in tickers])]
+    return resolve_precedence(frame)
+
+
