@@ -10,6 +10,7 @@ import pandas as pd
 
 import backtest
 from backtest.errors import InputError
+from data.thirteenf.index import HoldingsIndex
 from strategies.steps import Picks
 from strategies.view import MarketData, PointInTimeView
 
@@ -68,8 +69,9 @@ def run_strategy(
         raise InputError(f"{strategy.name}: no decision date between {lo.date()} and {hi.date()}")
     picks: dict[pd.Timestamp, Picks] = {}
     notes: list[str] = []
+    index = HoldingsIndex(market.holdings) if market.holdings is not None else None
     for i, date in enumerate(dates):
-        chosen = strategy.decide(PointInTimeView(market, date))
+        chosen = strategy.decide(PointInTimeView(market, date, index))
         picks[date] = chosen
         if not len(chosen.tickers):
             notes.append(f"{date.date()}: no eligible stock; holding cash")

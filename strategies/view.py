@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from data.thirteenf import holders_as_of, holdings_as_of
+from data.thirteenf.index import HoldingsIndex
 
 __all__ = ["MarketData", "PointInTimeView"]
 
@@ -31,10 +32,16 @@ class MarketData(Protocol):
 
 @dataclass(frozen=True)
 class PointInTimeView:
-    """`market` as known at the close of `date`."""
+    """`market` as known at the close of `date`.
+
+    `index` is the market's 13F holdings indexed once for many dates (`HoldingsIndex`); the
+    runner passes it so that each decision date costs milliseconds. Without it, holder
+    queries run the point-in-time SQL directly.
+    """
 
     market: MarketData = field(repr=False)
     date: pd.Timestamp
+    index: HoldingsIndex | None = field(default=None, repr=False)
 
     @cached_property
     def _row(self) -> int:
@@ -61,6 +68,8 @@ class PointInTimeView:
 
     def holders(self, ciks=None) -> pd.DataFrame:
         """Per-stock holder counts, conviction and top-10 appearances known on the view date."""
+        if self.index is not None:
+            return self.index.holders_as_of(self.date, ciks=ciks)
         return holders_as_of(self._holdings(), self.date, ciks=ciks)
 
     def _holdings(self) -> pd.DataFrame:
