@@ -1,5 +1,6 @@
 """hedgeclone's backtester: engine, results, metrics, reports, tuning and the CLI."""
 
+from backtest.compare import compare
 from backtest.engine import Schedule, simulate
 from backtest.errors import CorruptFileError, DataError, HedgecloneError, InputError
 from backtest.result import Result
@@ -12,6 +13,7 @@ __all__ = [
     "HedgecloneError",
     "InputError",
     "Result",
+    "compare",
     "Schedule",
     "simulate",
     "__version__",

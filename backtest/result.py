@@ -95,6 +95,19 @@ class Result:
         out["turnover"] = traded / float(np.mean(self.value_)) if len(self.value_) else np.nan
         return out
 
+    def report(self, path, *, benchmarks: pd.DataFrame | dict | None = None, name: str = "backtest",
+               caveats: tuple[str, ...] | list[str] = ()):
+        """Write a self-contained `report.html` of this result to `path` and return its `Path`.
+
+        `benchmarks` are daily levels (a frame or {name: series}) compared over this result's
+        dates; `caveats` are printed at the top (e.g. `data.demo.SYNTHETIC_NOTICE`). For the
+        full run directory use `backtest.rundir.build_run` and `write_run`.
+        """
+        from backtest.report import write_report
+        from backtest.rundir import build_run
+
+        return write_report(path, build_run(name, self, benchmarks=benchmarks, caveats=caveats))
+
     def __repr__(self) -> str:
         if not len(self.index):
             return "Result(empty)"

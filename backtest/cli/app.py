@@ -24,9 +24,10 @@ err_console = Console(stderr=True)
 
 def _register() -> None:
     # Each module adds its commands; kept apart so that each stays short.
-    from backtest.cli import demo
+    from backtest.cli import compare, demo
 
     demo.register(app)
+    compare.register(app)
     for module_name in ("backtest.cli.data_prices", "backtest.cli.data_13f"):
         try:
             module = __import__(module_name, fromlist=["register"])

@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 console = Console()
 
@@ -19,24 +18,8 @@ def _progress() -> Progress:
     )
 
 
-def metrics_table(title: str, rows: dict[str, dict[str, float | None]]) -> Table:
-    """A rich table of total return, CAGR, Sharpe and max drawdown, one row per series."""
-    table = Table(title=title, title_justify="left")
-    table.add_column("series")
-    for col in ("total return", "CAGR", "Sharpe", "max drawdown"):
-        table.add_column(col, justify="right")
-
-    def pct(x: float | None) -> str:
-        return "n/a" if x is None else f"{100 * x:+.2f}%"
-
-    for name, m in rows.items():
-        sharpe = "n/a" if m["sharpe"] is None else f"{m['sharpe']:.2f}"
-        table.add_row(name, pct(m["total_return"]), pct(m["cagr"]), sharpe, pct(m["max_drawdown"]))
-    return table
-
-
 def demo(
-    out: Path = typer.Option(Path("runs/demo"), "--out", help="Run directory to write (metrics.json)."),
+    out: Path = typer.Option(Path("runs/demo"), "--out", help="Run directory to write (metrics, values, holdings, trades, report.html)."),
     stocks: int = typer.Option(3000, "--stocks", min=50, help="Stocks in the synthetic market."),
     filers: int = typer.Option(300, "--filers", min=1, help="13F filers in the synthetic market."),
     seed: int = typer.Option(7, "--seed", min=0, help="Seed of the synthetic market."),
@@ -44,8 +27,16 @@ def demo(
     fees: float = typer.Option(0.001, "--fees", min=0.0, help="Proportional fees per trade (0.001 = 10 bp)."),
     store: Path | None = typer.Option(None, "--store", help="Store directory caching the generated market."),
 ) -> None:
-    """Run the hedge-fund consensus strategy on the offline demo market and write metrics.json."""
-    from backtest.rundir import metrics_document, write_metrics
+    """Run the hedge-fund consensus strategy on the offline demo market and write a run directory."""
+    from backtest.rundir import (
+        build_run,
+        config_of,
+        data_fingerprint,
+        holdings_from_picks,
+        load_run,
+        write_run,
+    )
+    from backtest.summary import run_summary
     from data.demo import SYNTHETIC_NOTICE, DemoConfig, load_demo
     from data.store import Store
     from strategies import HedgeFundConsensus, run_strategy
@@ -64,28 +55,35 @@ def demo(
             on_decision=lambda done, total: progress.update(decide, completed=done, total=total),
         )
     result = run.result
+    delisted = int(market.delistings["date"].between(result.index[0], result.index[-1]).sum())
+    caveats = [
+        SYNTHETIC_NOTICE,
+        f"Survivorship: the demo market keeps every security that ever traded, including {delisted} names "
+        f"delisted during the run (closed at their last price times 1 + their delisting return); "
+        f"no survivorship bias by construction.",
+    ]
+    run_config = {
+        "command": "demo",
+        "strategy": {"name": strategy.name, **config_of(strategy)},
+        "demo_market": config_of(config),
+        "start": str(result.index[0].date()), "end": str(result.index[-1].date()),
+        "fees": fees, "slippage": 0.0, "lag": 1, "init_cash": 1.0, "delisting": True,
+        "benchmarks": list(market.benchmarks.columns),
+    }
+    with console.status("writing the run directory and report"):
+        data = build_run(
+            strategy.name, result, benchmarks=market.benchmarks, config=run_config, caveats=caveats, notes=run.notes,
+            holdings=holdings_from_picks(run.picks, market.securities.set_index("ticker")["issuer"]),
+            fingerprint=data_fingerprint(market.close, market.benchmarks, market.holdings, market.delistings),
+        )
+        path = write_run(out, data)
     window = result.index
-    bench_returns = {
-        name: market.benchmarks[name].loc[window[0] : window[-1]].pct_change().iloc[1:]
-        for name in market.benchmarks.columns
-    }
-    doc = metrics_document(result.returns.iloc[1:], bench_returns)
-    doc["run"] = {
-        "strategy": strategy.name,
-        "start": str(window[0].date()),
-        "end": str(window[-1].date()),
-        "rebalances": len(run.schedule),
-        "fees": fees,
-        "data": SYNTHETIC_NOTICE,
-        "demo_config": {"n_stocks": stocks, "n_filers": filers, "seed": seed},
-    }
-    path = write_metrics(out, doc)
-    rows = {strategy.name: doc["strategy"], **doc["benchmarks"]}
-    console.print(metrics_table(f"{window[0].date()} .. {window[-1].date()}, fees {fees:g}", rows))
+    doc = load_run(path).metrics
+    console.print(run_summary(doc, strategy.name, f"{window[0].date()} .. {window[-1].date()}, fees {fees:g}"))
     for note in run.notes:
         console.print(f"[yellow]note:[/] {note}")
     console.print(f"[dim]{SYNTHETIC_NOTICE}[/]")
-    console.print(f"wrote {path}")
+    console.print(f"wrote {path} (open {path / 'report.html'})")
 
 
 def register(app: typer.Typer) -> None:

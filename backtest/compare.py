@@ -1,0 +1,157 @@
+"""Several run directories side by side: one metrics table with the best value of each row marked.
+
+``compare([dir_a, dir_b])`` refuses runs over different windows (their metrics would not be
+comparable) unless ``align=True``, which restricts every run to the common window and
+recomputes all metrics there from the runs' daily values.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from backtest import metrics
+from backtest.errors import InputError
+from backtest.rundir import STRATEGY, LoadedRun, RunData, load_run, metrics_document, returns_of
+
+__all__ = ["Comparison", "compare", "HIGHER_IS_BETTER", "LOWER_IS_BETTER"]
+
+HIGHER_IS_BETTER = {"total_return", "cagr", "sharpe", "sortino", "max_drawdown", "calmar", "alpha",
+                    "information_ratio", "excess_return_pp", "up_capture"}
+LOWER_IS_BETTER = {"volatility", "tracking_error", "down_capture", "costs_pct", "turnover_annual"}
+_STRATEGY_ROWS = (*metrics.SUMMARY_METRICS, "costs_pct", "turnover_annual")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Runs compared over one `window`: `table` (metric rows x run columns, floats), `best` per row."""
+
+    labels: list[str]
+    runs: list[RunData]
+    window: tuple[pd.Timestamp, pd.Timestamp]
+    aligned: bool
+    table: pd.DataFrame
+    best: dict[str, str | None]
+    values: pd.DataFrame
+
+    def __rich__(self):
+        from backtest.report.compare import rich_table
+
+        return rich_table(self)
+
+    def to_html(self) -> str:
+        """A self-contained page: the marked metrics table and the overlaid equity curves."""
+        from backtest.report.compare import html_page
+
+        return html_page(self)
+
+    def write(self, out_dir: str | os.PathLike[str]) -> Path:
+        """Write ``compare.html`` and ``compare.json`` (the table and best marks) into `out_dir`."""
+        from data.store import atomic_write_text
+
+        out_dir = Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(out_dir / "compare.html", self.to_html())
+        doc = {
+            "window": [str(self.window[0].date()), str(self.window[1].date())], "aligned": self.aligned,
+            "runs": {lab: str(getattr(r, "path", "")) for lab, r in zip(self.labels, self.runs, strict=True)},
+            "metrics": {row: {c: (None if pd.isna(v) else float(v)) for c, v in self.table.loc[row].items()}
+                        for row in self.table.index},
+            "best": self.best,
+        }
+        atomic_write_text(out_dir / "compare.json", json.dumps(doc, indent=2) + "\n")
+        return out_dir / "compare.html"
+
+
+def _labels(runs: Sequence[RunData]) -> list[str]:
+    names = [r.name for r in runs]
+    labels = []
+    for r in runs:
+        label = r.name
+        if names.count(label) > 1 and isinstance(r, LoadedRun):
+            label = f"{r.name} ({r.path.name})"
+        while label in labels:
+            label += "'"
+        labels.append(label)
+    return labels
+
+
+def _restrict(run: RunData, start: pd.Timestamp, end: pd.Timestamp) -> RunData:
+    values = run.values.loc[start:end]
+    trades = run.trades
+    if len(trades):
+        dates = pd.DatetimeIndex(trades["date"])
+        trades = trades[(dates >= start) & (dates <= end)]
+    return RunData(name=run.name, values=values, holdings=run.holdings, trades=trades, config=run.config,
+                   caveats=run.caveats, notes=run.notes, fingerprint=run.fingerprint)
+
+
+def _best(row: str, values: pd.Series) -> str | None:
+    key = row.split(" vs ")[0]
+    v = values.dropna()
+    if not len(v) or v.nunique() < 2:
+        return None
+    if key in HIGHER_IS_BETTER:
+        return str(v.idxmax())
+    if key in LOWER_IS_BETTER:
+        return str(v.idxmin())
+    return None
+
+
+def compare(runs: Sequence[str | os.PathLike[str] | RunData], *, align: bool = False) -> Comparison:
+    """Compare run directories (or `RunData`) over one window; see the module docstring.
+
+    Raises `InputError` when the runs cover different windows and `align` is False, or when
+    `align` leaves no common date.
+    """
+    loaded = [r if isinstance(r, RunData) else load_run(r) for r in runs]
+    if not loaded:
+        raise InputError("compare needs at least one run directory")
+    labels = _labels(loaded)
+    windows = [r.window for r in loaded]
+    if len(set(windows)) > 1:
+        listing = "; ".join(f"{lab} {a.date()}..{b.date()}" for lab, (a, b) in zip(labels, windows, strict=True))
+        if not align:
+            raise InputError(f"runs cover different windows ({listing}); pass --align to compare them "
+                             "over their common window")
+    start, end = max(w[0] for w in windows), min(w[1] for w in windows)
+    if start >= end:
+        raise InputError(f"runs have no common window to align on ({'; '.join(labels)})")
+    restricted = [_restrict(r, start, end) for r in loaded]
+    common = [b for b in restricted[0].benchmarks if all(b in r.benchmarks for r in restricted[1:])]
+    columns = {}
+    for lab, run in zip(labels, restricted, strict=True):
+        rets = returns_of(run.values)
+        doc = metrics_document(rets[STRATEGY], {b: rets[b] for b in common}, trades=run.trades,
+                               values=run.values[STRATEGY])
+        col = {k: doc["strategy"].get(k) for k in _STRATEGY_ROWS}
+        for b in common:
+            col.update({f"{k} vs {b}": doc["relative"][b].get(k) for k in metrics.RELATIVE_METRICS})
+        columns[lab] = col
+    table = pd.DataFrame(columns).astype(float)
+    best = {row: _best(row, table.loc[row]) for row in table.index}
+    values = pd.DataFrame({lab: r.values[STRATEGY] for lab, r in zip(labels, restricted, strict=True)})
+    for b in common:
+        values[f"{b} (benchmark)"] = restricted[0].values[b]
+    return Comparison(labels=labels, runs=loaded, window=(start, end), aligned=align and len(set(windows)) > 1,
+                      table=table, best=best, values=values)
+
+
+def equity_overlay(comparison: Comparison) -> go.Figure:
+    """The runs' growth of 1 over the common window on a log scale; benchmarks dotted."""
+    from backtest.report.figures import rebased
+
+    fig = go.Figure()
+    for name, series in rebased(comparison.values).items():
+        bench = name not in comparison.labels
+        fig.add_trace(go.Scatter(x=series.index, y=np.asarray(series, dtype=float), name=str(name), mode="lines",
+                                 line=dict(dash="dot" if bench else "solid", width=1.2 if bench else 2)))
+    fig.update_layout(title="Growth of 1 (log scale)", yaxis_type="log", hovermode="x unified")
+    return fig

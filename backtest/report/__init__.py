@@ -1,0 +1,147 @@
+"""report.html: one self-contained, offline page per run (plotly.js embedded, no network).
+
+Sections: data caveats; metrics of the strategy and its benchmarks; equity against the
+benchmarks on a log scale; drawdowns; rolling 12-month excess return; calendar-year returns
+(table and bars); holdings at each rebalance with names and weights; costs and turnover;
+notes and the resolved configuration.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from backtest import metrics
+from backtest.report import figures
+from backtest.report.page import esc, figure_div, num, page, pct, table_html
+
+__all__ = ["render_report", "write_report", "metrics_tables"]
+
+_LABELS = {
+    "total_return": "Total return", "cagr": "CAGR", "volatility": "Volatility", "sharpe": "Sharpe",
+    "sortino": "Sortino", "max_drawdown": "Max drawdown", "calmar": "Calmar", "beta": "Beta",
+    "alpha": "Alpha (annual)", "information_ratio": "Information ratio", "tracking_error": "Tracking error",
+    "excess_return_pp": "Excess return (pp)", "up_capture": "Up capture", "down_capture": "Down capture",
+}
+_PCT = {"total_return", "cagr", "volatility", "max_drawdown", "alpha", "tracking_error"}
+
+
+def fmt_metric(key: str, value) -> str:
+    """A metric value as shown in reports: percentages, ratios, or percentage points."""
+    if key in _PCT:
+        return pct(value, sign=key not in ("volatility", "tracking_error"))
+    if key == "excess_return_pp":
+        return "n/a" if value is None else f"{value:+.1f} pp"
+    return num(value)
+
+
+def metrics_tables(doc: dict, strategy_name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(absolute, relative) tables of a metrics document, formatted for display."""
+    cols = {strategy_name: doc["strategy"], **doc["benchmarks"]}
+    absolute = pd.DataFrame({c: {_LABELS[k]: fmt_metric(k, m.get(k)) for k in metrics.SUMMARY_METRICS}
+                             for c, m in cols.items()})
+    absolute.index.name = "metric"
+    relative = pd.DataFrame({f"vs {b}": {_LABELS[k]: fmt_metric(k, m.get(k)) for k in metrics.RELATIVE_METRICS}
+                             for b, m in doc["relative"].items()})
+    relative.index.name = "metric"
+    return absolute, relative
+
+
+def _yearly_table(yearly: pd.DataFrame, strategy: str) -> pd.DataFrame:
+    out = yearly.map(lambda v: pct(v))
+    for b in yearly.columns:
+        if b != strategy:
+            out[f"excess vs {b}"] = (100 * (yearly[strategy] - yearly[b])).map(
+                lambda v: "n/a" if pd.isna(v) else f"{v:+.1f} pp")
+    out.index.name = "year"
+    return out
+
+
+def _holdings_section(holdings: pd.DataFrame) -> str:
+    if not len(holdings):
+        return "<p class='note'>No holdings: the strategy never invested.</p>"
+    parts = []
+    dates = sorted(pd.DatetimeIndex(holdings["date"].unique()))
+    show = [c for c in ("rank", "ticker", "name", "weight", "score") if c in holdings.columns]
+    extra = [c for c in holdings.columns if c not in show and c != "date"]
+    for i, date in enumerate(reversed(dates)):
+        rows = holdings[pd.DatetimeIndex(holdings["date"]) == date][show + extra].copy()
+        rows["weight"] = rows["weight"].map(lambda w: pct(w, sign=False))
+        if "score" in rows:
+            rows["score"] = rows["score"].map(lambda s: num(s, 3))
+        rows = rows.astype(object).where(rows.notna(), "")
+        label = f"{date.date()}: {len(rows)} names"
+        opened = " open" if i == 0 else ""
+        parts.append(f"<details{opened}><summary>{esc(label)}</summary>{table_html(rows, index=False)}</details>")
+    return (f"<p>{len(dates)} rebalances, latest first.</p>"
+            + "".join(parts))
+
+
+def _costs_section(doc: dict, run) -> str:
+    s = doc["strategy"]
+    start, end = float(run.values["strategy"].iloc[0]), float(run.values["strategy"].iloc[-1])
+    rows = pd.DataFrame({"value": {
+        "Fees paid": "n/a" if s.get("costs") is None else f"{s['costs']:,.6g} ({pct(s['costs'] / start, 3, False)} of start)",
+        "Fees / mean value": pct(s.get("costs_pct"), 3, False),
+        "Turnover (whole run)": pct(s.get("turnover"), 1, False),
+        "Turnover per year": pct(s.get("turnover_annual"), 1, False),
+        "Fills": str(len(run.trades)),
+        "Start -> end value": f"{start:,.6g} -> {end:,.6g}",
+    }})
+    rows.index.name = "cost"
+    return table_html(rows) + figure_div(figures.costs_figure(run.trades, run.values["strategy"]), "costs")
+
+
+def render_report(run, doc: dict) -> str:
+    """The report of `run` (a `backtest.rundir.RunData`) with its metrics document `doc`, as HTML."""
+    from backtest import __version__
+    from backtest.rundir import STRATEGY, returns_of
+
+    values = run.values
+    rets = returns_of(values)
+    start, end = run.window
+    shown = values.rename(columns={STRATEGY: run.name})
+    shown_rets = rets.rename(columns={STRATEGY: run.name})
+    absolute, relative = metrics_tables(doc, run.name)
+    yearly = pd.DataFrame({c: metrics.per_year_returns(shown_rets[c]) for c in shown_rets.columns})
+    caveats = list(run.caveats) or ["No data caveats were recorded for this run; check the data's survivorship coverage."]
+    body = [
+        f"<h1>{esc(run.name)}</h1>",
+        f"<p class='sub'>{start.date()} .. {end.date()} &middot; {len(values)} trading days &middot; "
+        f"hedgeclone {esc(__version__)} &middot; data fingerprint <code>{esc(run.fingerprint[:16])}</code></p>",
+        "<h2>Data caveats</h2>",
+        *[f"<div class='caveat'>{esc(c)}</div>" for c in caveats],
+        "<h2>Performance</h2>", table_html(absolute),
+    ]
+    if len(relative.columns):
+        body += ["<h3>Against the benchmarks</h3>", table_html(relative)]
+    body += [
+        figure_div(figures.equity_figure(shown), "equity"),
+        figure_div(figures.drawdown_figure(shown_rets), "drawdowns"),
+    ]
+    if len(run.benchmarks):
+        body.append(figure_div(figures.rolling_excess_figure(shown_rets, run.name), "rolling-excess"))
+    body += [
+        "<h2>Calendar-year returns</h2>", table_html(_yearly_table(yearly, run.name)),
+        figure_div(figures.yearly_figure(yearly), "yearly"),
+        "<h2>Holdings at each rebalance</h2>", _holdings_section(run.holdings),
+        "<h2>Costs and turnover</h2>", _costs_section(doc, run),
+    ]
+    if run.notes:
+        body += ["<h2>Notes</h2>", "<ul>", *[f"<li>{esc(n)}</li>" for n in run.notes], "</ul>"]
+    config = json.dumps(dict(run.config), indent=2, default=str)
+    body += ["<h2>Configuration</h2>", f"<details><summary>resolved config</summary><pre>{esc(config)}</pre></details>"]
+    return page(f"{run.name}: hedgeclone report", "\n".join(body))
+
+
+def write_report(path: str | os.PathLike[str], run, doc: dict | None = None) -> Path:
+    """Write the report of `run` to `path` atomically (metrics computed from the run when `doc` is None)."""
+    from backtest.rundir import run_metrics
+    from data.store import atomic_write_text
+
+    path = Path(path)
+    atomic_write_text(path, render_report(run, doc if doc is not None else run_metrics(run)))
+    return path

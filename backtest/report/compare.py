@@ -1,0 +1,70 @@
+"""Rendering of a `backtest.compare.Comparison`: a rich table for the terminal and an HTML page."""
+
+from __future__ import annotations
+
+import pandas as pd
+from rich.table import Table
+
+from backtest.report import fmt_metric
+from backtest.report.page import esc, figure_div, page, table_html
+
+__all__ = ["rich_table", "html_page", "formatted"]
+
+
+def _label(row: str) -> str:
+    key, _, bench = row.partition(" vs ")
+    names = {"costs_pct": "fees / mean value", "turnover_annual": "turnover per year"}
+    base = names.get(key, key.replace("_", " "))
+    return f"{base} vs {bench}" if bench else base
+
+
+def _fmt(row: str, value) -> str:
+    key = row.split(" vs ")[0]
+    value = None if pd.isna(value) else float(value)
+    if key in ("costs_pct", "turnover_annual"):
+        return "n/a" if value is None else f"{100 * value:.2f}%"
+    return fmt_metric(key, value)
+
+
+def formatted(comparison) -> pd.DataFrame:
+    """The comparison table as display strings, rows labelled for people."""
+    out = pd.DataFrame({c: [_fmt(r, v) for r, v in comparison.table[c].items()] for c in comparison.table.columns},
+                       index=[_label(r) for r in comparison.table.index])
+    out.index.name = "metric"
+    return out
+
+
+def rich_table(comparison) -> Table:
+    """Metrics side by side; the best value of each row in bold green with a star."""
+    start, end = comparison.window
+    note = " (aligned to the common window)" if comparison.aligned else ""
+    table = Table(title=f"{start.date()} .. {end.date()}{note}", title_justify="left")
+    table.add_column("metric")
+    for lab in comparison.labels:
+        table.add_column(lab, justify="right")
+    shown = formatted(comparison)
+    for row, (label, cells) in zip(comparison.table.index, shown.iterrows(), strict=True):
+        best = comparison.best.get(row)
+        table.add_row(label, *[f"[bold green]{v} *[/]" if c == best else v for c, v in cells.items()])
+    return table
+
+
+def html_page(comparison) -> str:
+    """A self-contained page with the marked table and the overlaid equity curves."""
+    from backtest.compare import equity_overlay
+
+    start, end = comparison.window
+    shown = formatted(comparison)
+    cols = list(shown.columns)
+    best = {(i, cols.index(comparison.best[row])): True
+            for i, row in enumerate(comparison.table.index) if comparison.best.get(row) in cols}
+    note = " &middot; aligned to the common window" if comparison.aligned else ""
+    caveats = sorted({c for r in comparison.runs for c in r.caveats})
+    body = [
+        "<h1>Run comparison</h1>",
+        f"<p class='sub'>{start.date()} .. {end.date()}{note} &middot; &#9733; marks the best value of each row</p>",
+        *[f"<div class='caveat'>{esc(c)}</div>" for c in caveats],
+        table_html(shown, best=best),
+        figure_div(equity_overlay(comparison), "equity"),
+    ]
+    return page("hedgeclone: run comparison", "\n".join(body))

@@ -1,0 +1,85 @@
+"""HTML building blocks shared by reports and comparisons: one offline page with plotly.js embedded."""
+
+from __future__ import annotations
+
+import html
+import math
+from functools import lru_cache
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+__all__ = ["page", "figure_div", "table_html", "pct", "num", "esc"]
+
+CSS = """
+body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}
+h1{font-size:1.6em;margin-bottom:4px} h2{font-size:1.25em;margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}
+.sub{color:#666;margin-top:0}
+table.t{border-collapse:collapse;margin:8px 0;font-size:0.9em}
+table.t th,table.t td{padding:3px 10px;border-bottom:1px solid #eee;text-align:right}
+table.t th:first-child,table.t td:first-child{text-align:left}
+table.t td.best{font-weight:bold;background:#e7f5e7}
+.caveat{background:#fff4e5;border-left:4px solid #f0a030;padding:8px 12px;margin:8px 0}
+.note{color:#555} details{margin:4px 0} summary{cursor:pointer}
+.neg{color:#b02020} .pos{color:#1a7a1a}
+"""
+
+
+@lru_cache(maxsize=1)
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def page(title: str, body: str) -> str:
+    """A complete HTML document: `body` under `title`, with plotly.js inlined (works offline)."""
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>{esc(title)}</title><style>{CSS}</style>"
+        f"<script type=\"text/javascript\">{_plotly_js()}</script></head>\n"
+        f"<body>\n{body}\n</body></html>\n"
+    )
+
+
+def figure_div(fig: go.Figure, div_id: str) -> str:
+    """`fig` as a div and the script drawing it (plotly.js is expected on the page)."""
+    fig.update_layout(template="plotly_white", margin=dict(l=60, r=20, t=40, b=40), height=420)
+    return pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id,
+                       config={"displaylogo": False, "responsive": True})
+
+
+def _finite(x) -> bool:
+    return x is not None and not (isinstance(x, float) and math.isnan(x))
+
+
+def pct(x, digits: int = 2, sign: bool = True) -> str:
+    """A fraction as a percentage (0.1772 -> '+17.72%'); 'n/a' for missing values."""
+    if not _finite(x):
+        return "n/a"
+    return f"{100 * x:+.{digits}f}%" if sign else f"{100 * x:.{digits}f}%"
+
+
+def num(x, digits: int = 2) -> str:
+    """A plain number with `digits` decimals; 'n/a' for missing values."""
+    return f"{x:.{digits}f}" if _finite(x) else "n/a"
+
+
+def table_html(frame: pd.DataFrame, *, best: dict[tuple[int, int], bool] | None = None, index: bool = True) -> str:
+    """`frame` (already formatted as strings) as an HTML table; cells in `best` are marked."""
+    best = best or {}
+    head = "".join(f"<th>{esc(c)}</th>" for c in ([frame.index.name or ""] if index else []) + list(frame.columns))
+    rows = []
+    for i, (label, row) in enumerate(frame.iterrows()):
+        cells = [f"<td>{esc(label)}</td>"] if index else []
+        for j, value in enumerate(row):
+            cls = ' class="best"' if best.get((i, j)) else ""
+            mark = " &#9733;" if best.get((i, j)) else ""
+            cells.append(f"<td{cls}>{esc(value)}{mark}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f'<table class="t"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
