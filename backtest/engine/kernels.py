@@ -163,7 +163,7 @@ def simulate_nb(
     reb_ptr: np.ndarray,
     ent_cols: np.ndarray,
     ent_w: np.ndarray,
-    close_unlisted: bool,
+    close_unlisted: np.ndarray,
     fees: np.ndarray,
     fixed_fees: np.ndarray,
     slippage: np.ndarray,
@@ -177,8 +177,8 @@ def simulate_nb(
     close: (T, N) prices, NaN where a name does not trade. Rebalance k executes at row
     ``reb_rows[k]`` (strictly increasing) with targets ``ent_cols[reb_ptr[k]:reb_ptr[k+1]]``
     (sorted, distinct) and weights ``ent_w[...]`` as fractions of the portfolio value at that
-    row's close. A held name not named keeps its shares, unless `close_unlisted`, which sells
-    it. A name whose price is NaN on the row is not traded that day. Orders run in
+    row's close. A held name not named keeps its shares, unless ``close_unlisted[k]``, which
+    sells it. A name whose price is NaN on the row is not traded that day. Orders run in
     vectorbt's auto call sequence (by approximate order value, sells first). If `delist`, a
     held name whose prices end before the last row is sold at its last close times
     ``1 + delist_ret[col]`` (no fees) on that row.
@@ -235,7 +235,7 @@ def simulate_nb(
                     continue
                 part_col[n_part] = c
                 n_part += 1
-            if close_unlisted:
+            if close_unlisted[k - 1]:
                 for h in range(n_held):
                     c = held[h]
                     if np.isnan(target[c]) and not np.isnan(close[t, c]):

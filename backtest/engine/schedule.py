@@ -7,7 +7,7 @@ kernel reads, so a strategy never has to build a dense dates x tickers frame.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -22,19 +22,22 @@ class Schedule:
     """Target weights on rebalance dates.
 
     ``dates[k]`` is the k-th rebalance (strictly increasing); its targets are
-    ``tickers[offsets[k]:offsets[k+1]]`` with ``weights[...]``. `close_unlisted` says what
-    happens to a held ticker a rebalance does not name: sold (True, the natural meaning of a
-    list of picks; a date with no tickers goes to cash) or kept (False, vectorbt's meaning
-    of a NaN weight, used for dense frames).
+    ``tickers[offsets[k]:offsets[k+1]]`` with ``weights[...]``. `close_unlisted` (one flag, or
+    one per rebalance) says what happens to a held ticker a rebalance does not name: sold
+    (True, the natural meaning of a list of picks; a date with no tickers goes to cash) or
+    kept (False, vectorbt's meaning of a NaN weight on a rebalance row of a dense frame).
     """
 
     dates: pd.DatetimeIndex
     offsets: np.ndarray
     tickers: np.ndarray
     weights: np.ndarray
-    close_unlisted: bool = True
+    close_unlisted: bool | np.ndarray = True
+    _columns: list = field(default_factory=lambda: [None, None], repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        flags = np.broadcast_to(np.asarray(self.close_unlisted, dtype=bool), (len(self.dates),)).copy()
+        object.__setattr__(self, "close_unlisted", flags)
         if len(self.offsets) != len(self.dates) + 1 or self.offsets[0] != 0 or self.offsets[-1] != len(self.tickers):
             raise InputError("schedule offsets must run from 0 to len(tickers), one more than dates")
         if len(self.tickers) != len(self.weights):
@@ -48,6 +51,16 @@ class Schedule:
     def __repr__(self) -> str:
         span = f"{self.dates[0].date()}..{self.dates[-1].date()}" if len(self.dates) else "empty"
         return f"Schedule({len(self.dates)} rebalances, {len(self.tickers)} targets, {span})"
+
+    def columns_in(self, columns: pd.Index) -> np.ndarray:
+        """Position of each target ticker in `columns` (-1 if absent), cached per `columns`.
+
+        pandas indexes are immutable, so the cache is keyed on the object itself; a sweep that
+        simulates one schedule many times over the same prices resolves tickers once.
+        """
+        if self._columns[0] is not columns:
+            self._columns[:] = [columns, columns.get_indexer(pd.Index(self.tickers, dtype=columns.dtype))]
+        return self._columns[1]
 
     def targets(self, k: int) -> pd.Series:
         """Weights of rebalance `k` by ticker."""
@@ -91,18 +104,23 @@ class Schedule:
     def from_frame(cls, weights: pd.DataFrame) -> Schedule:
         """Build from a dense dates x tickers frame, NaN where no order (vectorbt's meaning).
 
-        Rows that are all NaN are not rebalances; a NaN cell on a rebalance row keeps the
-        ticker's shares.
+        Rows that are all NaN are not rebalances. On a rebalance row a NaN cell keeps the
+        ticker's shares; a row with no NaN names every ticker, so it is stored sparsely as its
+        non-zero targets with the rest sold (the same orders, far fewer entries).
         """
         values = weights.to_numpy(dtype=np.float64)
-        rows, cols = np.nonzero(~np.isnan(values))
-        reb = np.unique(rows)
-        counts = np.bincount(rows, minlength=values.shape[0])[reb]
+        named = ~np.isnan(values)
+        per_row = named.sum(axis=1)
+        reb = np.flatnonzero(per_row)
+        full = per_row[reb] == values.shape[1]
+        sub = values[reb]
+        keep = np.where(full[:, None], sub != 0.0, named[reb])
+        rows, cols = np.nonzero(keep)
+        counts = np.bincount(rows, minlength=len(reb))
         offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        return cls(
-            pd.DatetimeIndex(weights.index[reb]),
-            offsets,
-            weights.columns.to_numpy()[cols],
-            values[rows, cols],
-            close_unlisted=False,
+        schedule = cls(
+            pd.DatetimeIndex(weights.index[reb]), offsets, weights.columns.to_numpy()[cols], sub[rows, cols],
+            close_unlisted=full,
         )
+        schedule._columns[:] = [weights.columns, cols.astype(np.int64)]
+        return schedule

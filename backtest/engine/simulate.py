@@ -45,12 +45,13 @@ def _check_calendar(index: pd.Index, what: str) -> None:
 def _schedule_arrays(schedule: Schedule, close: pd.DataFrame, lag: int, allow_leverage: bool):
     """Kernel arrays for `schedule`: execution rows, offsets, sorted column numbers, weights."""
     dates = schedule.dates
-    rows = close.index.get_indexer(dates)
-    if (rows < 0).any():
-        bad = dates[rows < 0][0]
-        raise InputError(f"weights date {bad.date()} is not a date of close's calendar")
+    calendar = close.index.asi8
+    rows = np.searchsorted(calendar, dates.asi8)
+    missing = (rows >= len(calendar)) | (calendar[np.minimum(rows, len(calendar) - 1)] != dates.asi8)
+    if missing.any():
+        raise InputError(f"weights date {dates[missing][0].date()} is not a date of close's calendar")
     weights = np.asarray(schedule.weights, dtype=np.float64)
-    cols = close.columns.get_indexer(schedule.tickers)
+    cols = schedule.columns_in(close.columns)
     if (cols < 0).any():
         raise InputError(f"weights name ticker {schedule.tickers[cols < 0][0]!r}, which is not a column of close")
     seg = np.repeat(np.arange(len(dates)), np.diff(schedule.offsets))
@@ -71,17 +72,19 @@ def _schedule_arrays(schedule: Schedule, close: pd.DataFrame, lag: int, allow_le
             raise InputError(
                 f"weights on {dates[k].date()} sum to {sums[k]:.6g} > 1; pass allow_leverage=True to allow it"
             )
-    order = np.lexsort((cols, seg))
-    cols, weights, seg = cols[order], weights[order], seg[order]
+    if len(cols) > 1 and not np.all((np.diff(cols) > 0) | (np.diff(seg) > 0)):
+        order = np.lexsort((cols, seg))
+        cols, weights = cols[order], weights[order]
     exec_rows = rows + lag
     keep = exec_rows < len(close.index)
     offsets = np.asarray(schedule.offsets, dtype=np.int64)
+    flags = schedule.close_unlisted
     if not keep.all():
         n_keep = int(keep.sum())
-        exec_rows = exec_rows[:n_keep]
+        exec_rows, flags = exec_rows[:n_keep], flags[:n_keep]
         offsets = offsets[: n_keep + 1]
         cols, weights = cols[: offsets[-1]], weights[: offsets[-1]]
-    return exec_rows.astype(np.int64), offsets, cols.astype(np.int64), weights
+    return exec_rows.astype(np.int64), offsets, cols.astype(np.int64), weights, flags
 
 
 def simulate(
@@ -134,7 +137,7 @@ def simulate(
     if not (np.isfinite(init_cash) and init_cash > 0):
         raise InputError(f"init_cash must be a positive number, got {init_cash}")
 
-    rows, offsets, cols, w = _schedule_arrays(schedule, close, lag, allow_leverage)
+    rows, offsets, cols, w, flags = _schedule_arrays(schedule, close, lag, allow_leverage)
     prices = close.to_numpy(dtype=np.float64)
     dr = np.zeros(1) if delisting_returns is None else _per_asset(
         "delisting_returns", delisting_returns, close.columns, lower=-1.0
@@ -145,7 +148,7 @@ def simulate(
         offsets,
         cols,
         w,
-        schedule.close_unlisted,
+        flags,
         _per_asset("fees", fees, close.columns),
         _per_asset("fixed_fees", fixed_fees, close.columns),
         _per_asset("slippage", slippage, close.columns),
