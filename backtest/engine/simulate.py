@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -18,6 +20,8 @@ _WEIGHT_TOL = 1e-9
 
 def _per_asset(name: str, value, columns: pd.Index, lower: float = 0.0) -> np.ndarray:
     """A parameter as a 1-element array (same for all) or one value per column, each >= `lower`."""
+    if isinstance(value, float | int) and math.isfinite(value) and value >= lower:
+        return np.array([float(value)])
     if isinstance(value, pd.Series):
         missing = value.index.difference(columns)
         if len(missing):

@@ -61,7 +61,8 @@ def random_case(seed: int):
 
 def vectorbt_value(close, weights, costs) -> np.ndarray:
     pf = vbt.Portfolio.from_orders(
-        close, weights, size_type="targetpercent", group_by=True, cash_sharing=True, call_seq="auto", **costs
+        close, weights, size_type="targetpercent", group_by=True, cash_sharing=True, call_seq="auto",
+        engine="numba", **costs,
     )
     return pf.value().to_numpy()
 
