@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pandas as pd
 
 from backtest.errors import InputError
 
-__all__ = ["after_filing_deadline", "FILING_DEADLINE_DAYS"]
+__all__ = ["FILING_DEADLINE_DAYS", "Frequency", "after_filing_deadline", "period_ends", "decision_dates"]
 
 FILING_DEADLINE_DAYS = 45  # a 13F-HR is due 45 calendar days after the quarter ends
+
+Frequency = Literal["deadline", "monthly", "quarterly", "annual", "once"]
+
+
+def _window(calendar: pd.DatetimeIndex, start, end) -> tuple[pd.Timestamp, pd.Timestamp]:
+    lo = pd.Timestamp(start) if start is not None else calendar[0]
+    hi = pd.Timestamp(end) if end is not None else calendar[-1]
+    return lo, hi
 
 
 def after_filing_deadline(
@@ -28,10 +38,36 @@ def after_filing_deadline(
         raise InputError(f"deadline_days and extra_days must be >= 0, got {deadline_days} and {extra_days}")
     if not len(calendar):
         return pd.DatetimeIndex([])
-    lo = pd.Timestamp(start) if start is not None else calendar[0]
-    hi = pd.Timestamp(end) if end is not None else calendar[-1]
+    lo, hi = _window(calendar, start, end)
     quarter_ends = pd.date_range(calendar[0] - pd.offsets.QuarterEnd(1), calendar[-1], freq="QE")
     cutoffs = quarter_ends.normalize() + pd.Timedelta(days=deadline_days + extra_days)
     pos = calendar.searchsorted(cutoffs, side="right")
     dates = calendar[pos[pos < len(calendar)]].unique()
     return dates[(dates >= lo) & (dates <= hi)]
+
+
+def period_ends(calendar: pd.DatetimeIndex, freq: Literal["monthly", "quarterly", "annual"],
+                start=None, end=None) -> pd.DatetimeIndex:
+    """The last session of each month, quarter or year within [start, end]."""
+    codes = {"monthly": "M", "quarterly": "Q", "annual": "Y"}
+    if freq not in codes:
+        raise InputError(f"rebalance frequency must be monthly, quarterly or annual, got {freq!r}")
+    lo, hi = _window(calendar, start, end)
+    inside = calendar[(calendar >= lo) & (calendar <= hi)]
+    if not len(inside):
+        return inside
+    periods = inside.to_period(codes[freq])
+    last = pd.Series(inside, index=periods).groupby(level=0).max()
+    return pd.DatetimeIndex(last.to_numpy())
+
+
+def decision_dates(calendar: pd.DatetimeIndex, rebalance: Frequency, start=None, end=None,
+                   extra_days: int = 0) -> pd.DatetimeIndex:
+    """Decision dates of a rebalance rule: after each 13F deadline, at period ends, or once at start."""
+    if rebalance == "deadline":
+        return after_filing_deadline(calendar, start, end, extra_days=extra_days)
+    if rebalance == "once":
+        lo, hi = _window(calendar, start, end)
+        first = calendar[(calendar >= lo) & (calendar <= hi)][:1]
+        return pd.DatetimeIndex(first)
+    return period_ends(calendar, rebalance, start, end)

@@ -8,50 +8,106 @@ from typing import Literal
 import pandas as pd
 
 from backtest.errors import InputError
+from strategies.base import StackStrategy
 from strategies.calendar import after_filing_deadline
-from strategies.steps import EqualWeight, HolderScore, MinHolders, Picks, ScoreWeight, Step, TopN, Tradable
-from strategies.view import PointInTimeView
+from strategies.filers import FilerFilter
+from strategies.steps import (
+    CappedWeight,
+    EqualWeight,
+    HolderScore,
+    MarketCapBand,
+    MinHolders,
+    MinPrice,
+    ScoreWeight,
+    Step,
+    TopN,
+    Tradable,
+)
+from strategies.view import MarketData
 
 __all__ = ["HedgeFundConsensus"]
 
 
 @dataclass(frozen=True)
-class HedgeFundConsensus:
+class HedgeFundConsensus(StackStrategy):
     """The `top_n` stocks with the most 13F holders (or conviction, or top-10 appearances).
 
-    Decides on the first trading day after each quarter's 45-day filing deadline plus
-    `lag_days`, from the filings public by then; tickers need at least `min_holders`.
+    Filers: all, or `ciks`, or those within AUM / position-count bounds, or the `top_filers`
+    best by trailing clone return over `filer_lookback_quarters`. Decides on the first trading
+    day after each quarter's 45-day filing deadline plus `lag_days` (``rebalance="deadline"``),
+    or on the first session after each new filing (``"filing"``). Tickers need at least
+    `min_holders` holders, a price of at least `min_price` and, if given, a market cap in
+    [`min_cap`, `max_cap`]. Weights: equal, proportional to score, or capped at `max_weight`.
     """
+
+    kind = "hedge-fund-consensus"
+    uses_13f = True
 
     top_n: int = 14
     score: Literal["holders", "conviction", "top10"] = "holders"
     min_holders: int = 1
-    weighting: Literal["equal", "score"] = "equal"
+    weighting: Literal["equal", "score", "capped"] = "equal"
+    max_weight: float = 0.1
     lag_days: int = 0
+    rebalance: Literal["deadline", "filing"] = "deadline"
+    min_price: float = 0.0
+    min_cap: float | None = None
+    max_cap: float | None = None
+    exclude_funds: bool = True
+    ciks: tuple[int, ...] | None = None
+    min_aum: float | None = None
+    max_aum: float | None = None
+    min_positions: int | None = None
+    max_positions: int | None = None
+    top_filers: int | None = None
+    filer_lookback_quarters: int = 4
 
     def __post_init__(self) -> None:
-        if self.weighting not in ("equal", "score"):
-            raise InputError(f"weighting must be 'equal' or 'score', got {self.weighting!r}")
-        if self.min_holders < 0:
-            raise InputError(f"min_holders must be >= 0, got {self.min_holders}")
+        if self.weighting not in ("equal", "score", "capped"):
+            raise InputError(f"weighting must be 'equal', 'score' or 'capped', got {self.weighting!r}")
+        if self.rebalance not in ("deadline", "filing"):
+            raise InputError(f"rebalance must be 'deadline' or 'filing', got {self.rebalance!r}")
+        if self.min_holders < 0 or self.lag_days < 0:
+            raise InputError("min_holders and lag_days must be >= 0")
+        if self.weighting == "capped" and self.max_weight * self.top_n < 1:
+            raise InputError(
+                f"max_weight {self.max_weight:g} x top_n {self.top_n} < 1: the weights cannot sum to 1"
+            )
 
     @property
     def name(self) -> str:
         return f"hedge-fund-consensus-{self.top_n}"
 
-    def steps(self) -> list[Step]:
-        """The stack run on each decision date."""
-        weigh: Step = EqualWeight() if self.weighting == "equal" else ScoreWeight()
-        steps: list[Step] = [Tradable(), HolderScore(self.score)]
+    def filer_filter(self) -> FilerFilter:
+        return FilerFilter(self.ciks, self.min_aum, self.max_aum, self.min_positions, self.max_positions,
+                           self.top_filers, self.filer_lookback_quarters)
+
+    def screen_steps(self) -> list[Step]:
+        steps: list[Step] = [Tradable()]
+        filers = self.filer_filter()
+        if filers.active:
+            steps.append(filers)
+        steps.append(HolderScore(self.score, exclude_funds=self.exclude_funds))
         if self.min_holders > 1:
             steps.append(MinHolders(self.min_holders))
-        return [*steps, TopN(self.top_n), weigh]
+        if self.min_price > 0:
+            steps.append(MinPrice(self.min_price))
+        if self.min_cap is not None or self.max_cap is not None:
+            steps.append(MarketCapBand(self.min_cap or 0.0, self.max_cap if self.max_cap is not None else float("inf")))
+        return steps
 
-    def decision_dates(self, calendar: pd.DatetimeIndex, start=None, end=None) -> pd.DatetimeIndex:
+    def pick_steps(self) -> list[Step]:
+        weigh: Step = {"equal": EqualWeight(), "score": ScoreWeight()}.get(self.weighting) or CappedWeight(self.max_weight)
+        return [TopN(self.top_n), weigh]
+
+    def decision_dates(self, market: MarketData, start=None, end=None) -> pd.DatetimeIndex:
+        """After each filing deadline; with ``rebalance="filing"``, the session after each filing day."""
+        calendar = market.close.index
+        if self.rebalance == "filing" and market.holdings is not None:
+            days = pd.DatetimeIndex(market.holdings["filed"].dropna().unique()).sort_values()
+            pos = calendar.searchsorted(days, side="right")
+            dates = calendar[pos[pos < len(calendar)]].unique()
+            lo = pd.Timestamp(start) if start is not None else calendar[0]
+            hi = pd.Timestamp(end) if end is not None else calendar[-1]
+            return dates[(dates >= lo) & (dates <= hi)]
         return after_filing_deadline(calendar, start, end, extra_days=self.lag_days)
-
-    def decide(self, view: PointInTimeView) -> Picks:
-        picks = Picks(tickers=pd.Index([]))
-        for step in self.steps():
-            picks = step(view, picks)
-        return picks

@@ -20,7 +20,7 @@ __all__ = ["Strategy", "StrategyRun", "run_strategy"]
 class Strategy(Protocol):
     name: str
 
-    def decision_dates(self, calendar: pd.DatetimeIndex, start=None, end=None) -> pd.DatetimeIndex: ...
+    def decision_dates(self, market: MarketData, start=None, end=None) -> pd.DatetimeIndex: ...
 
     def decide(self, view: PointInTimeView) -> Picks: ...
 
@@ -43,6 +43,7 @@ def run_strategy(
     start=None,
     end=None,
     fees: float = 0.0,
+    fixed_fees: float = 0.0,
     slippage: float = 0.0,
     init_cash: float = 1.0,
     lag: int = 1,
@@ -64,7 +65,7 @@ def run_strategy(
         raise InputError(
             f"window {lo.date()}..{hi.date()} lies outside the data ({calendar[0].date()}..{calendar[-1].date()})"
         )
-    dates = strategy.decision_dates(calendar, lo, hi)
+    dates = strategy.decision_dates(market, lo, hi)
     if not len(dates):
         raise InputError(f"{strategy.name}: no decision date between {lo.date()} and {hi.date()}")
     picks: dict[pd.Timestamp, Picks] = {}
@@ -80,7 +81,7 @@ def run_strategy(
     schedule = backtest.Schedule.from_dict({d: p.weight.to_dict() for d, p in picks.items()})
     close = market.close.loc[dates[0] : hi]
     result = backtest.simulate(
-        close, schedule, fees=fees, slippage=slippage, init_cash=init_cash, lag=lag,
+        close, schedule, fees=fees, fixed_fees=fixed_fees, slippage=slippage, init_cash=init_cash, lag=lag,
         delisting=True, delisting_returns=delisting_returns,
     )
     return StrategyRun(strategy=strategy, picks=picks, schedule=schedule, result=result, notes=notes)

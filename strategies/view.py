@@ -14,6 +14,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from backtest.errors import DataError
 from data.thirteenf import holders_as_of, holdings_as_of
 from data.thirteenf.index import HoldingsIndex
 
@@ -57,6 +58,21 @@ class PointInTimeView:
         """Adjusted close on the view date (NaN for tickers not trading that day)."""
         return self.market.close.iloc[self._row] if self._row >= 0 else pd.Series(dtype=float)
 
+    def last_raw_close(self) -> pd.Series:
+        """Raw (unadjusted) close on the view date; the adjusted close where raw is unknown."""
+        raw = self.market.raw_close
+        if raw is None:
+            return self.last_close()
+        return raw.iloc[self._row].fillna(self.last_close()) if self._row >= 0 else pd.Series(dtype=float)
+
+    def dollar_volume(self, days: int) -> pd.Series:
+        """Median daily traded value (raw close x volume) over the last `days` sessions."""
+        if self.market.volume is None:
+            raise DataError("this market has no volumes")
+        lo = max(0, self._row + 1 - days)
+        raw = self.market.raw_close if self.market.raw_close is not None else self.market.close
+        return (raw.iloc[lo : self._row + 1] * self.market.volume.iloc[lo : self._row + 1]).median()
+
     def tradable(self) -> pd.Index:
         """Tickers with a price on the view date."""
         last = self.last_close()
@@ -66,6 +82,13 @@ class PointInTimeView:
         """13F holdings as known on the view date (see `data.thirteenf.holdings_as_of`)."""
         return holdings_as_of(self._holdings(), self.date, ciks=ciks, include_options=include_options)
 
+    def positions_at(self, date: pd.Timestamp) -> pd.DataFrame:
+        """Long positions per filer and CUSIP known on `date` (on or before the view date)."""
+        if pd.Timestamp(date) > self.date:
+            raise DataError(f"look-ahead: positions at {pd.Timestamp(date).date()} asked on {self.date.date()}")
+        index = self.index if self.index is not None else HoldingsIndex(self._holdings())
+        return index.positions_as_of(date)
+
     def holders(self, ciks=None) -> pd.DataFrame:
         """Per-stock holder counts, conviction and top-10 appearances known on the view date."""
         if self.index is not None:
@@ -74,13 +97,13 @@ class PointInTimeView:
 
     def _holdings(self) -> pd.DataFrame:
         if self.market.holdings is None:
-            raise ValueError("this market has no 13F holdings")
+            raise DataError("this market has no 13F holdings")
         return self.market.holdings
 
     def market_cap(self) -> pd.Series:
         """Raw close on the view date x the latest shares outstanding known by then."""
         if self.market.raw_close is None or self.market.shares is None:
-            raise ValueError("this market has no raw closes or shares outstanding")
+            raise DataError("this market has no raw closes or shares outstanding")
         shares = self.market.shares
         known = shares[shares["known_from"] <= self.date].sort_values("known_from")
         latest = known.drop_duplicates("ticker", keep="last").set_index("ticker")["shares"]

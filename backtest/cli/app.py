@@ -24,17 +24,11 @@ err_console = Console(stderr=True)
 
 def _register() -> None:
     # Each module adds its commands; kept apart so that each stays short.
-    from backtest.cli import compare, demo
+    from backtest.cli import compare, data_13f, data_prices, demo, run
 
-    demo.register(app)
-    compare.register(app)
-    for module_name in ("backtest.cli.data_prices", "backtest.cli.data_13f"):
-        try:
-            module = __import__(module_name, fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
+    for module in (demo, run, compare):
+        module.register(app)
+    for module in (data_prices, data_13f):
         module.register(data_app)
 
 
@@ -44,7 +38,9 @@ _register()
 def main() -> None:
     """Run the CLI; a `HedgecloneError` becomes one red line on stderr and exit status 2."""
     try:
-        app(standalone_mode=False)
+        status = app(standalone_mode=False)
+        if isinstance(status, int) and status:
+            sys.exit(status)
     except HedgecloneError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)

@@ -23,5 +23,5 @@ def test_demo_writes_full_run_directory(tmp_path):
     assert {"sp500", "russell-microcap"} <= set(run.metrics["relative"])
     assert {"name", "weight", "rank", "ticker"} <= set(run.holdings.columns) and run.holdings["name"].notna().all()
     config = json.loads((out / "config.json").read_text())
-    assert config["demo_market"]["n_stocks"] == 100 and config["strategy"]["top_n"] == 5
+    assert config["data"]["stocks"] == 100 and config["strategy"]["top_n"] == 5
     assert SYNTHETIC_NOTICE.split(":")[0] in (out / "report.html").read_text()

@@ -1,0 +1,115 @@
+"""`hedgeclone run CONFIG.toml` and `hedgeclone screen CONFIG.toml --as-of DATE`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+console = Console()
+
+
+def progress_bar() -> Progress:
+    """The progress display shared by long commands."""
+    return Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), console=console, transient=False,
+    )
+
+
+def execute(config, out: Path, store: Path | None, title: str | None = None) -> Path:
+    """Load the market, replay the strategy with a progress bar, write and summarise the run."""
+    from backtest.rundir import load_run
+    from backtest.summary import run_summary
+    from data.store import Store
+    from strategies.execute import load_config_market, run_config, write_config_run
+
+    with progress_bar() as progress:
+        task = progress.add_task(f"market ({config.data.source})", total=1)
+        market = load_config_market(config, Store(store) if store else None)
+        progress.update(task, completed=1)
+        decide = progress.add_task(f"{config.strategy.name}: decisions", total=None)
+        run = run_config(config, market, lambda done, total: progress.update(decide, completed=done, total=total))
+    with console.status("writing the run directory and report"):
+        path = write_config_run(out, config, market, run)
+    window = run.result.index
+    b = config.backtest
+    console.print(run_summary(load_run(path).metrics, run.strategy.name,
+                              title or f"{window[0].date()} .. {window[-1].date()}, fees {b.fees:g}"))
+    for note in run.notes:
+        console.print(f"[yellow]note:[/] {note}")
+    for caveat in market.caveats:
+        console.print(f"[dim]{caveat}[/]")
+    console.print(f"wrote {path} (open {path / 'report.html'})")
+    return path
+
+
+def run(
+    config_path: Path = typer.Argument(..., metavar="CONFIG.toml", help="Run config (see examples/)."),
+    out: Path = typer.Option(None, "--out", help="Run directory to write (default: runs/<config name>)."),
+    store: Path | None = typer.Option(None, "--store", help="Store directory (overrides [data] store)."),
+) -> None:
+    """Run one backtest from a TOML config and write its run directory."""
+    from strategies.config import load_config
+
+    config = load_config(config_path)
+    execute(config, out or Path("runs") / config_path.stem, store)
+
+
+def screen(
+    config_path: Path = typer.Argument(..., metavar="CONFIG.toml", help="Run config (see examples/)."),
+    as_of: str = typer.Option(..., "--as-of", help="Decision date (YYYY-MM-DD)."),
+    csv: bool = typer.Option(False, "--csv", help="Print CSV instead of a table."),
+    top: int | None = typer.Option(None, "--top", min=1, help="Show only the first N rows."),
+    store: Path | None = typer.Option(None, "--store", help="Store directory (overrides [data] store)."),
+) -> None:
+    """Print every name the strategy finds eligible on a date, ranked, as it would have seen it."""
+    import pandas as pd
+
+    from backtest.errors import InputError
+    from data.store import Store
+    from strategies.config import load_config
+    from strategies.execute import load_config_market, screen_config
+
+    config = load_config(config_path)
+    try:
+        date = pd.Timestamp(as_of)
+    except ValueError:
+        raise InputError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from None
+    with console.status("loading the market"):
+        market = load_config_market(config, Store(store) if store else None)
+    table = screen_config(config, market, date)
+    if top is not None:
+        table = table.head(top)
+    if csv:
+        table.to_csv(sys.stdout, index=False, float_format="%.6g")
+        return
+    view = Table(title=f"{config.strategy.name} as of {date.date()} ({len(table)} names)", title_justify="left")
+    for col in table.columns:
+        view.add_column(col, justify="left" if col in ("ticker", "name") else "right")
+    for row in table.itertuples(index=False):
+        view.add_row(*[_fmt(col, v) for col, v in zip(table.columns, row, strict=True)])
+    console.print(view)
+    for caveat in market.caveats:
+        console.print(f"[dim]{caveat}[/]")
+
+
+def _fmt(col: str, value) -> str:
+    if isinstance(value, float):
+        if value != value:
+            return "n/a"
+        if col == "market_cap":
+            return f"${value / 1e6:,.1f}M"
+        if col.endswith("return"):
+            return f"{100 * value:+.2f}%"
+        return f"{value:.4g}"
+    return str(value)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)
+    app.command("screen")(screen)

@@ -1,0 +1,113 @@
+"""`Market`: everything a strategy run reads, loaded from the demo market or the local store.
+
+Both sources give the same shapes (DESIGN.md): wide price frames on one calendar, shares and
+13F holdings in their long schemas, benchmark levels, the delisted names, and the caveats a
+report must show about the data (synthetic, survivorship coverage).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from backtest.errors import DataError, InputError
+from data.store import Store
+
+__all__ = ["Market", "load_market"]
+
+LOOKBACK_DAYS = 400  # prices kept before the window start, for momentum and clone returns
+
+
+@dataclass(frozen=True, eq=False)
+class Market:
+    """Prices, shares, holdings and benchmarks of one data source."""
+
+    close: pd.DataFrame
+    raw_close: pd.DataFrame | None
+    volume: pd.DataFrame | None
+    shares: pd.DataFrame | None
+    holdings: pd.DataFrame | None
+    benchmarks: pd.DataFrame  # calendar x benchmark name, levels
+    delisting_returns: pd.Series  # by ticker, for names whose prices end early
+    issuers: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))  # name by ticker
+    caveats: tuple[str, ...] = ()
+    synthetic: bool = False
+
+
+def _demo(stocks: int, filers: int, seed: int, store: Store | None, benchmarks: Sequence[str]) -> Market:
+    from data.demo import SYNTHETIC_NOTICE, DemoConfig, load_demo
+
+    m = load_demo(DemoConfig(n_stocks=stocks, n_filers=filers, seed=seed), store=store)
+    missing = [b for b in benchmarks if b not in m.benchmarks.columns]
+    if missing:
+        raise InputError(
+            f"benchmark {missing[0]!r} is not in the demo market (it has {', '.join(m.benchmarks.columns)})"
+        )
+    delisted = len(m.delistings)
+    return Market(
+        close=m.close, raw_close=m.raw_close, volume=m.volume, shares=m.shares, holdings=m.holdings,
+        benchmarks=m.benchmarks[list(benchmarks)],
+        delisting_returns=m.delistings.set_index("ticker")["delisting_return"],
+        issuers=m.securities.set_index("ticker")["issuer"],
+        caveats=(
+            SYNTHETIC_NOTICE,
+            f"Survivorship: the demo market keeps every security that ever traded ({delisted} delisted), "
+            "each closed at its last price times 1 + its delisting return.",
+        ),
+        synthetic=True,
+    )
+
+
+def _store(store: Store, benchmarks: Sequence[str], start, end) -> Market:
+    from data.prices import benchmark_series, load_prices
+    from data.prices.coverage import delisting_dates
+    from data.prices.shares import load_shares
+    from data.thirteenf import StoreHoldings
+
+    lo = pd.Timestamp(start) - pd.Timedelta(days=LOOKBACK_DAYS) if start is not None else None
+    prices = load_prices(store, None, lo, end, fields=("close", "raw_close", "volume"))
+    close = prices["close"]
+    if close.empty:
+        raise DataError(f"store {store.root}: no prices; import them with `hedgeclone data prices import`")
+    levels = {}
+    for name in benchmarks:
+        series = benchmark_series(name, store)
+        levels[name] = series.reindex(close.index.union(series.index)).ffill().reindex(close.index)
+    holdings = StoreHoldings(store).all()
+    ended = delisting_dates(close)
+    caveats = []
+    if len(ended) == 0:
+        caveats.append("Survivorship: no delisted names in this data: results are biased upwards.")
+    else:
+        caveats.append(
+            f"Survivorship: {len(ended)} of {close.shape[1]} series end before the data does and are treated as "
+            "delistings (closed at their last price; the delisting return is unknown and taken as 0)."
+        )
+    issuers = holdings.dropna(subset=["ticker"]).drop_duplicates("ticker").set_index("ticker")["issuer"]
+    return Market(
+        close=close, raw_close=prices["raw_close"], volume=prices["volume"], shares=load_shares(store),
+        holdings=holdings if len(holdings) else None, benchmarks=pd.DataFrame(levels, index=close.index),
+        delisting_returns=pd.Series(0.0, index=pd.Index(ended.index, dtype=object)),
+        issuers=issuers, caveats=tuple(caveats),
+    )
+
+
+def load_market(
+    source: str,
+    *,
+    store: Store | None = None,
+    benchmarks: Sequence[str] = ("sp500", "russell-microcap"),
+    start=None,
+    end=None,
+    stocks: int = 3000,
+    filers: int = 300,
+    seed: int = 7,
+) -> Market:
+    """The market of `source` ("demo" or "store") with the named benchmarks."""
+    if source == "demo":
+        return _demo(stocks, filers, seed, store, benchmarks)
+    if source == "store":
+        return _store(store or Store(), benchmarks, start, end)
+    raise InputError(f"data.source must be 'demo' or 'store', got {source!r}")

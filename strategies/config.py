@@ -1,0 +1,230 @@
+"""TOML run configs that map one to one onto the Python objects.
+
+```toml
+[strategy]
+kind = "hedge-fund-consensus"   # a key of STRATEGIES; the other keys are the class's fields
+top_n = 14
+[backtest]
+start = "2015-01-02"
+end = "2025-12-31"
+fees = 0.001
+slippage = 0.0
+init_cash = 1000000
+benchmarks = ["sp500", "russell-microcap"]
+[data]
+source = "demo"                 # or "store" (with an optional store = "path")
+```
+
+Every key is checked against the dataclass it fills: an unknown key, a wrong type or an
+impossible value is one `InputError` naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from backtest.errors import InputError
+from strategies.basic import BuyAndHold, FixedWeights
+from strategies.consensus import HedgeFundConsensus
+from strategies.microcap import MicrocapScreen
+
+__all__ = ["STRATEGIES", "BacktestConfig", "DataConfig", "RunConfig", "load_config", "parse_config", "build"]
+
+STRATEGIES: dict[str, type] = {
+    cls.kind: cls for cls in (HedgeFundConsensus, MicrocapScreen, BuyAndHold, FixedWeights)
+}
+
+
+@dataclass(frozen=True)
+class BacktestConfig:
+    """How the backtest runs: window, costs, cash, execution lag, benchmarks."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    fees: float = 0.001
+    fixed_fees: float = 0.0
+    slippage: float = 0.0
+    init_cash: float = 1_000_000.0
+    lag: int = 1  # trading days between decision and execution (1 = next close)
+    benchmarks: tuple[str, ...] = ("sp500", "russell-microcap")
+
+    def __post_init__(self) -> None:
+        if self.start and self.end and self.start > self.end:
+            raise InputError(f"backtest.start ({self.start}) is after backtest.end ({self.end})")
+        for key in ("fees", "fixed_fees", "slippage"):
+            if getattr(self, key) < 0:
+                raise InputError(f"backtest.{key} must be >= 0, got {getattr(self, key)}")
+        if self.init_cash <= 0:
+            raise InputError(f"backtest.init_cash must be > 0, got {self.init_cash}")
+        if self.lag < 0:
+            raise InputError(f"backtest.lag must be >= 0, got {self.lag}")
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Where the market comes from: the synthetic demo market or the local store."""
+
+    source: Literal["demo", "store"] = "demo"
+    store: str | None = None  # store directory (default: $HEDGECLONE_STORE or the user cache)
+    stocks: int = 3000  # demo market size
+    filers: int = 300
+    seed: int = 7
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """A whole run: the strategy object, the backtest settings and the data source."""
+
+    strategy: Any
+    backtest: BacktestConfig = field(default_factory=BacktestConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    path: Path | None = None
+
+    def to_dict(self) -> dict:
+        """The resolved config, every default filled in (what a run directory records)."""
+        strat = {"kind": self.strategy.kind, **_plain(dataclasses.asdict(self.strategy))}
+        return {"strategy": strat, "backtest": _plain(dataclasses.asdict(self.backtest)),
+                "data": _plain(dataclasses.asdict(self.data))}
+
+    def replace_strategy(self, **changes: Any) -> RunConfig:
+        """This config with strategy parameters changed (checked like the TOML keys)."""
+        table = {"kind": self.strategy.kind, **dataclasses.asdict(self.strategy), **changes}
+        return dataclasses.replace(self, strategy=build(STRATEGIES[self.strategy.kind], table, "strategy", "grid"))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _coerce(value: Any, tp: Any, key: str, where: str) -> Any:
+    """`value` read as type `tp`, or an InputError naming `key`."""
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    bad = InputError(f"{where}: {key} = {value!r} is not {_describe(tp)}")
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        for arg in args:
+            if arg is type(None):
+                continue
+            try:
+                return _coerce(value, arg, key, where)
+            except InputError:
+                continue
+        raise bad
+    if origin is Literal:
+        if value not in args:
+            raise InputError(f"{where}: {key} = {value!r} must be one of {', '.join(map(repr, args))}")
+        return value
+    if origin is tuple:
+        if args[-1] is Ellipsis and typing.get_origin(args[0]) is tuple:  # {ticker = weight} table
+            if not isinstance(value, dict):
+                raise bad
+            pair = typing.get_args(args[0])
+            return tuple((_coerce(k, pair[0], key, where), _coerce(v, pair[1], f"{key}.{k}", where))
+                         for k, v in value.items())
+        if not isinstance(value, list | tuple):
+            raise bad
+        return tuple(_coerce(v, args[0], f"{key}[{i}]", where) for i, v in enumerate(value))
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise bad
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise bad
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise bad
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            raise bad
+        return value
+    if tp is dt.date:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                raise bad from None
+        raise bad
+    return value
+
+
+def _describe(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_describe(a) for a in typing.get_args(tp) if a is not type(None))
+    if origin is tuple:
+        return "a list" if typing.get_origin(typing.get_args(tp)[0]) is not tuple else "a table of ticker = weight"
+    if tp is dt.date:
+        return "a date (YYYY-MM-DD)"
+    return f"a {getattr(tp, '__name__', str(tp))}"
+
+
+def build(cls: type, table: dict, section: str, where: str) -> Any:
+    """An instance of dataclass `cls` from TOML `table`, every key checked."""
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls) if f.init and not f.name.startswith("_")]
+    kwargs = {}
+    for key, value in table.items():
+        if key == "kind" and section == "strategy":
+            continue
+        if key not in names:
+            raise InputError(f"{where}: unknown key {section}.{key} (known: {', '.join(names)})")
+        kwargs[key] = _coerce(value, hints[key], f"{section}.{key}", where)
+    try:
+        return cls(**kwargs)
+    except InputError as exc:
+        raise InputError(f"{where}: [{section}] {exc}") from None
+
+
+def parse_config(doc: dict, where: str = "config") -> RunConfig:
+    """A `RunConfig` from a parsed TOML document; `where` names it in errors."""
+    unknown = set(doc) - {"strategy", "backtest", "data"}
+    if unknown:
+        raise InputError(f"{where}: unknown section [{sorted(unknown)[0]}] (known: strategy, backtest, data)")
+    strat = doc.get("strategy")
+    if not isinstance(strat, dict) or "kind" not in strat:
+        raise InputError(f"{where}: [strategy] needs kind = one of {', '.join(STRATEGIES)}")
+    kind = strat["kind"]
+    if kind not in STRATEGIES:
+        raise InputError(f"{where}: strategy.kind = {kind!r} is unknown (known: {', '.join(STRATEGIES)})")
+    for section in ("backtest", "data"):
+        if section in doc and not isinstance(doc[section], dict):
+            raise InputError(f"{where}: [{section}] must be a table")
+    return RunConfig(
+        strategy=build(STRATEGIES[kind], strat, "strategy", where),
+        backtest=build(BacktestConfig, doc.get("backtest", {}), "backtest", where),
+        data=build(DataConfig, doc.get("data", {}), "data", where),
+    )
+
+
+def load_config(path: str | Path) -> RunConfig:
+    """Read and check a TOML run config."""
+    path = Path(path)
+    try:
+        doc = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such config file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML ({exc})") from None
+    return dataclasses.replace(parse_config(doc, str(path)), path=path)

@@ -1,0 +1,84 @@
+"""Micro-cap screen: small companies ranked by momentum, held by at least k hedge funds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from backtest.errors import InputError
+from strategies.base import StackStrategy
+from strategies.calendar import Frequency, decision_dates
+from strategies.steps import (
+    EqualWeight,
+    HolderCount,
+    MarketCapBand,
+    MinDollarVolume,
+    MinPrice,
+    Momentum,
+    ScoreWeight,
+    Step,
+    TopN,
+    Tradable,
+)
+from strategies.view import MarketData
+
+__all__ = ["MicrocapScreen"]
+
+
+@dataclass(frozen=True)
+class MicrocapScreen(StackStrategy):
+    """Market cap in [`min_cap`, `max_cap`] on the decision date, ranked by momentum.
+
+    Momentum is year to date or trailing 3/6/12 months (`rank_by`); a name needs at least
+    `min_holders` 13F holders in the filings known on the date (0 turns the filter off), a raw
+    price of at least `min_price` and a median daily dollar volume of at least
+    `min_dollar_volume` over 20 sessions. Holds the `top_n` best, rebalanced after each 13F
+    deadline (``"deadline"``), at each month/quarter/year end, or bought ``"once"``.
+    """
+
+    kind = "microcap-screen"
+
+    top_n: int = 20
+    min_cap: float = 50e6
+    max_cap: float = 300e6
+    rank_by: Literal["ytd", "3m", "6m", "12m"] = "ytd"
+    min_holders: int = 1
+    min_price: float = 1.0
+    min_dollar_volume: float = 0.0
+    rebalance: Frequency = "quarterly"
+    weighting: Literal["equal", "score"] = "equal"
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.min_cap < self.max_cap:
+            raise InputError(f"min_cap ({self.min_cap:g}) must be >= 0 and below max_cap ({self.max_cap:g})")
+        if self.rebalance not in ("deadline", "monthly", "quarterly", "annual", "once"):
+            raise InputError(f"rebalance must be deadline, monthly, quarterly, annual or once, got {self.rebalance!r}")
+        if self.weighting not in ("equal", "score"):
+            raise InputError(f"weighting must be 'equal' or 'score', got {self.weighting!r}")
+        Momentum(self.rank_by)  # validates rank_by
+
+    @property
+    def name(self) -> str:
+        return f"microcap-screen-{self.top_n}"
+
+    @property
+    def uses_13f(self) -> bool:
+        return self.min_holders > 0
+
+    def screen_steps(self) -> list[Step]:
+        steps: list[Step] = [Tradable(), MarketCapBand(self.min_cap, self.max_cap)]
+        if self.min_price > 0:
+            steps.append(MinPrice(self.min_price))
+        if self.min_dollar_volume > 0:
+            steps.append(MinDollarVolume(self.min_dollar_volume))
+        steps.append(HolderCount(self.min_holders))
+        steps.append(Momentum(self.rank_by))
+        return steps
+
+    def pick_steps(self) -> list[Step]:
+        return [TopN(self.top_n), EqualWeight() if self.weighting == "equal" else ScoreWeight()]
+
+    def decision_dates(self, market: MarketData, start=None, end=None) -> pd.DatetimeIndex:
+        return decision_dates(market.close.index, self.rebalance, start, end)
