@@ -36,7 +36,7 @@ import pandas as pd
 
 from backtest import metrics
 from backtest.errors import InputError
-from data.store import atomic_write_text
+from data.atomic import atomic_write_text
 
 __all__ = [
     "RUN_FILES",

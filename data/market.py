@@ -75,9 +75,12 @@ def _store(store: Store, benchmarks: Sequence[str], start, end) -> Market:
     for name in benchmarks:
         series = benchmark_series(name, store)
         levels[name] = series.reindex(close.index.union(series.index)).ffill().reindex(close.index)
-    holdings = StoreHoldings(store).all()
+    holdings, renamed = _match_tickers(StoreHoldings(store).all(), close.columns)
     ended = delisting_dates(close)
     caveats = []
+    if renamed:
+        caveats.append(f"13F tickers: {renamed} share-class tickers written without a separator (e.g. BFB) "
+                       "were matched to the price data's spelling (BF-B).")
     if len(ended) == 0:
         caveats.append("Survivorship: no delisted names in this data: results are biased upwards.")
     else:
@@ -92,6 +95,23 @@ def _store(store: Store, benchmarks: Sequence[str], start, end) -> Market:
         delisting_returns=pd.Series(0.0, index=pd.Index(ended.index, dtype=object)),
         issuers=issuers, caveats=tuple(caveats),
     )
+
+
+def _match_tickers(holdings: pd.DataFrame, priced: pd.Index) -> tuple[pd.DataFrame, int]:
+    """Holdings with tickers respelled to the price data's where only separators differ."""
+    if holdings.empty:
+        return holdings, 0
+    bare = pd.Series(priced, index=priced.str.replace(r"[-./]", "", regex=True))
+    bare = bare[~bare.index.duplicated(keep=False)]
+    tickers = holdings["ticker"].astype(object)
+    unknown = tickers.notna() & ~tickers.isin(priced)
+    respelled = tickers[unknown].str.replace(r"[-./]", "", regex=True).map(bare)
+    hit = respelled.notna()
+    if not hit.any():
+        return holdings, 0
+    out = holdings.copy()
+    out.loc[respelled.index[hit], "ticker"] = respelled[hit].to_numpy()
+    return out, int(tickers[unknown][hit].nunique())
 
 
 def load_market(

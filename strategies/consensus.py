@@ -18,10 +18,10 @@ from strategies.steps import (
     MarketCapBand,
     MinHolders,
     MinPrice,
+    Priced,
     ScoreWeight,
     Step,
     TopN,
-    Tradable,
 )
 from strategies.view import MarketData
 
@@ -83,11 +83,11 @@ class HedgeFundConsensus(StackStrategy):
                            self.top_filers, self.filer_lookback_quarters)
 
     def screen_steps(self) -> list[Step]:
-        steps: list[Step] = [Tradable()]
+        steps: list[Step] = []
         filers = self.filer_filter()
         if filers.active:
             steps.append(filers)
-        steps.append(HolderScore(self.score, exclude_funds=self.exclude_funds))
+        steps += [HolderScore(self.score, exclude_funds=self.exclude_funds, universe=True), Priced(self.top_n)]
         if self.min_holders > 1:
             steps.append(MinHolders(self.min_holders))
         if self.min_price > 0:

@@ -74,6 +74,7 @@ def run_strategy(
     for i, date in enumerate(dates):
         chosen = strategy.decide(PointInTimeView(market, date, index))
         picks[date] = chosen
+        notes += [f"{date.date()}: {note}" for note in chosen.notes]
         if not len(chosen.tickers):
             notes.append(f"{date.date()}: no eligible stock; holding cash")
         if on_decision is not None:

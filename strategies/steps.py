@@ -27,6 +27,7 @@ __all__ = [
     "MinPrice",
     "MinDollarVolume",
     "Momentum",
+    "Priced",
     "Rank",
     "TopN",
     "EqualWeight",
@@ -45,6 +46,7 @@ class Picks:
     weight: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     info: pd.DataFrame = field(default_factory=pd.DataFrame)
     filers: tuple[int, ...] | None = None  # 13F filers whose holdings count (None: all)
+    notes: tuple[str, ...] = ()  # what a step did that a report should say
 
     def keep(self, tickers: pd.Index) -> Picks:
         """The same picks restricted to `tickers` (order of `tickers` kept)."""
@@ -117,7 +119,9 @@ HolderMetric = Literal["holders", "conviction", "top10"]
 class HolderScore:
     """Score: 13F holder count (or summed conviction, or top-10 appearances) known on the date.
 
-    Candidates no filer holds are dropped; ``hf_holders`` is added to the info columns.
+    Candidates no filer holds are dropped; ``hf_holders`` is added to the info columns. With
+    ``universe=True`` the step is the universe itself: every ticker any filer holds, priced or
+    not (follow it with `Priced`, which reports what had no price).
     With `exclude_funds`, securities whose issuer name says ETF, fund, iShares, SPDR, index
     or trust series are left out (13F reports hold many of them; copying them is not stock
     picking).
@@ -125,6 +129,7 @@ class HolderScore:
 
     metric: HolderMetric = "holders"
     exclude_funds: bool = False
+    universe: bool = False
 
     def __post_init__(self) -> None:
         if self.metric not in ("holders", "conviction", "top10"):
@@ -132,7 +137,7 @@ class HolderScore:
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
         by_ticker = _holder_table(view, picks.filers, self.exclude_funds)
-        tickers = picks.tickers.intersection(by_ticker.index, sort=False)
+        tickers = by_ticker.index if self.universe else picks.tickers.intersection(by_ticker.index, sort=False)
         chosen = by_ticker.loc[tickers]
         kept = picks.keep(tickers)
         return _with_info(replace(kept, score=chosen[self.metric].astype(float)),
@@ -163,6 +168,30 @@ class MinHolders:
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
         holders = picks.info["hf_holders"].reindex(picks.tickers)
         return picks.keep(picks.tickers[(holders >= self.minimum).to_numpy()])
+
+
+@dataclass(frozen=True)
+class Priced:
+    """Filter: keep candidates with a price on the decision date; say what the top lost.
+
+    A note records how many of the `top` best-scored candidates had no price that day (not
+    in the price data, or not trading), which ones, and that the next-ranked names replace them.
+    """
+
+    top: int
+
+    def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
+        last = view.last_close()
+        priced = last.reindex(picks.tickers).notna().to_numpy()
+        ranked = Rank()(view, picks).tickers[: self.top]
+        lost = [t for t in ranked if not (t in last.index and last[t] == last[t])]
+        kept = picks.keep(picks.tickers[priced])
+        if lost:
+            shown = ", ".join(lost[:8]) + (" ..." if len(lost) > 8 else "")
+            note = (f"{len(ranked) - len(lost)} of the top {len(ranked)} by score had prices; "
+                    f"{len(lost)} without ({shown}) replaced by the next-ranked")
+            kept = replace(kept, notes=(*kept.notes, note))
+        return kept
 
 
 @dataclass(frozen=True)

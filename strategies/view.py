@@ -101,11 +101,15 @@ class PointInTimeView:
         return self.market.holdings
 
     def market_cap(self) -> pd.Series:
-        """Raw close on the view date x the latest shares outstanding known by then."""
-        if self.market.raw_close is None or self.market.shares is None:
-            raise DataError("this market has no raw closes or shares outstanding")
+        """Raw close on the view date x the latest shares outstanding known by then.
+
+        Where the data has no raw close (adjusted-only price files), the adjusted close
+        stands in for it: exact for names without dividends or splits since, close otherwise.
+        """
+        if self.market.shares is None:
+            raise DataError("this market has no shares outstanding; import them with `hedgeclone data shares import`")
         shares = self.market.shares
-        known = shares[shares["known_from"] <= self.date].sort_values("known_from")
+        known = shares[shares["known_from"] <= self.date].sort_values("known_from", kind="stable")
         latest = known.drop_duplicates("ticker", keep="last").set_index("ticker")["shares"]
-        raw = self.market.raw_close.iloc[self._row] if self._row >= 0 else pd.Series(dtype=float)
+        raw = self.last_raw_close()
         return (raw * latest.reindex(raw.index)).astype(np.float64)

@@ -140,7 +140,7 @@ def render_report(run, doc: dict) -> str:
 def write_report(path: str | os.PathLike[str], run, doc: dict | None = None) -> Path:
     """Write the report of `run` to `path` atomically (metrics computed from the run when `doc` is None)."""
     from backtest.rundir import run_metrics
-    from data.store import atomic_write_text
+    from data.atomic import atomic_write_text
 
     path = Path(path)
     atomic_write_text(path, render_report(run, doc if doc is not None else run_metrics(run)))

@@ -11,7 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from data.thirteenf.index import HoldingsIndex
-from strategies import BuyAndHold, FixedWeights, HedgeFundConsensus, MicrocapScreen, PointInTimeView, run_strategy
+from strategies import (
+    BuyAndHold,
+    FixedWeights,
+    HedgeFundConsensus,
+    MicrocapScreen,
+    PointInTimeView,
+    run_strategy,
+)
 from strategies.config import RunConfig, parse_config
 from strategies.execute import run_config, screen_config
 

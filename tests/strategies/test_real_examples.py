@@ -1,0 +1,120 @@
+"""The real-data examples: superinvestor consensus and the 2025 micro-cap screen on ../shared.
+
+A store is built once from the real files through the real import paths (prices filtered to
+the names these examples can touch, to keep the suite quick); each example's result is then
+checked against a computation made directly from the raw files with pandas.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+PRICES = SHARED / "prices" / "us_stocks_adjclose_2014_2026.csv.gz"
+HOLDINGS = SHARED / "holdings13f" / "superinvestoren_13f_holdings.csv.gz"
+SCREENERS = sorted((SHARED / "prices" / "fundamentals").glob("nasdaq_screener_*.csv.gz"))
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+pytestmark = pytest.mark.skipif(
+    not (PRICES.exists() and HOLDINGS.exists() and SCREENERS),
+    reason=f"real data absent: {SHARED} (the shared data folder beside the checkout)",
+)
+
+
+@pytest.fixture(scope="module")
+def real_store(tmp_path_factory):
+    from data.prices import import_price_file, parse_shares_file, store_shares
+    from data.store import Store
+    from data.thirteenf import StoreHoldings
+    from data.thirteenf.cusips import load_cusip_map
+    from data.thirteenf.importers import import_paths
+
+    root = tmp_path_factory.mktemp("real")
+    store = Store(root / "store")
+    import_paths(store, [HOLDINGS], mapping="superinvestoren", cusip_map=load_cusip_map())
+    held = set(StoreHoldings(store).all()["ticker"].dropna())
+    table = pacsv.read_csv(PRICES)
+    keep = pc.or_(pc.is_in(table["ticker"], pa_array(held)), pc.greater_equal(table["date"], pa_date("2024-12-01")))
+    subset = root / "prices.csv"
+    pacsv.write_csv(table.filter(keep), subset)
+    import_price_file(store, subset)
+    for etf in ("SPY", "IWC"):
+        import_price_file(store, SHARED / "prices" / "benchmarks" / f"{etf}.csv")
+    for snapshot in SCREENERS:
+        store_shares(store, parse_shares_file(snapshot, name=snapshot.name, as_of=None)[0])
+    return store
+
+
+def pa_array(values):
+    import pyarrow as pa
+
+    return pa.array(sorted(values), type=pa.string())
+
+
+def pa_date(text):
+    import pyarrow as pa
+
+    return pa.scalar(pd.Timestamp(text).date(), type=pa.date32())
+
+
+def test_superinvestor_consensus_picks_the_most_held_priced_names(real_store):
+    from data.thirteenf.cusips import load_cusip_map
+    from data.thirteenf.importers import read_table_file
+    from strategies.config import load_config
+    from strategies.execute import load_config_market, run_config
+
+    config = load_config(EXAMPLES / "superinvestors-14.toml")
+    config = dataclasses.replace(config, backtest=dataclasses.replace(config.backtest, end=pd.Timestamp("2016-12-30").date()))
+    market = load_config_market(config, real_store)
+    run = run_config(config, market)
+    first = run.schedule.dates[0]
+    assert first == pd.Timestamp("2014-05-16")
+    # Independently: from the raw table, holders per ticker of each filer's latest filing by then.
+    raw, _ = read_table_file(HOLDINGS, "superinvestoren", load_cusip_map())
+    raw = raw[(raw["filed"] <= first) & raw["put_call"].isna() & raw["ticker"].notna()]
+    latest = raw.groupby("cik")["period"].transform("max")
+    raw = raw[raw["period"] == latest]
+    counts = raw.groupby("ticker")["cik"].nunique()
+    priced = market.close.loc[first].dropna().index
+    funds = raw["issuer"].str.upper().str.contains(r"\b(?:ETF|ETFS|FUND|ISHARES|SPDR|INDEX|TRUST SERIES)\b")
+    counts = counts[~counts.index.isin(raw.loc[funds, "ticker"]) & counts.index.isin(priced)]
+    ranked = pd.DataFrame({"n": counts, "t": counts.index}).sort_values(["n", "t"], ascending=[False, True])
+    picks = run.picks[first]
+    assert len(picks.tickers) == 14
+    assert sorted(picks.tickers) == sorted(ranked["t"].iloc[:14])
+    np.testing.assert_allclose(picks.weight.to_numpy(), 1 / 14)
+    # The run says how much of each rebalance's top picks had prices and what it did about the rest.
+    assert any("had prices" in note and "replaced by the next-ranked" in note for note in run.notes)
+    assert run.result.trades["date"].min() == pd.Timestamp("2014-05-19")  # next close
+
+
+def test_microcap_2025_screen_matches_a_hand_computation(real_store):
+    from strategies.config import load_config
+    from strategies.execute import load_config_market, screen_config
+
+    config = load_config(EXAMPLES / "microcap-2025.toml")
+    market = load_config_market(config, real_store)
+    table = screen_config(config, market, "2025-12-31")
+    # By hand: shares = Market Cap / Last Sale of the latest screener on or before the date.
+    snap = pd.read_csv(SHARED / "prices" / "fundamentals" / "nasdaq_screener_2025-08-21.csv.gz")
+    snap = snap[(snap["Market Cap"] > 0)]
+    price = pd.to_numeric(snap["Last Sale"].astype(str).str.replace("$", "", regex=False), errors="coerce")
+    shares = pd.Series((snap["Market Cap"] / price).to_numpy(), index=snap["Symbol"].str.strip())
+    close = market.close
+    # Year to date from the last 2024 close; names listed in 2025 from their first close.
+    end = close.loc["2025-12-31"]
+    start = close.loc[:"2024-12-31"].iloc[-1].fillna(close.loc["2025-01-01":].bfill().iloc[0])
+    cap = (end * shares.reindex(end.index)).dropna()
+    band = cap[(cap >= 50e6) & (cap <= 300e6) & (end.reindex(cap.index) >= 1.0)].index
+    ytd = (end / start - 1).reindex(band).dropna().sort_values(ascending=False)
+    top = table.head(10)
+    assert list(top["ticker"]) == list(ytd.index[:10])
+    np.testing.assert_allclose(top["ytd_return"], ytd.iloc[:10], rtol=1e-9)
+    assert top["market_cap"].between(50e6, 300e6).all()
