@@ -54,6 +54,7 @@ class BacktestConfig:
     init_cash: float = 1_000_000.0
     lag: int = 1  # trading days between decision and execution (1 = next close)
     benchmarks: tuple[str, ...] = ("sp500", "russell-microcap")
+    risk_free: str | None = None  # CSV of an annual yield in percent (Date,Close), like Yahoo's ^IRX
 
     def __post_init__(self) -> None:
         if self.start and self.end and self.start > self.end:

@@ -48,6 +48,27 @@ def run_config(config: RunConfig, market: Market, on_decision: Callable[[int, in
     )
 
 
+def risk_free_rate(config: RunConfig, index: pd.DatetimeIndex) -> pd.Series | float:
+    """The daily risk-free rate on `index` from the config's yield file (0 without one)."""
+    path = config.backtest.risk_free
+    if path is None:
+        return 0.0
+    from backtest.metrics import risk_free_from_yield
+
+    base = config.path.parent if config.path is not None else Path.cwd()
+    file = Path(path) if Path(path).is_absolute() else base / path
+    try:
+        frame = pd.read_csv(file, parse_dates=["Date"], index_col="Date")
+        series = frame["Close"]
+    except FileNotFoundError:
+        raise InputError(f"backtest.risk_free: no such file {file}") from None
+    except (KeyError, ValueError) as exc:
+        raise InputError(f"backtest.risk_free: {file} needs Date and Close columns ({exc})") from None
+    if series.loc[: index[0]].empty:
+        raise InputError(f"backtest.risk_free: {file} starts after the run ({index[0].date()})")
+    return risk_free_from_yield(series.dropna(), index=index)
+
+
 def write_config_run(out: Path, config: RunConfig, market: Market, run: StrategyRun) -> Path:
     """Write the run directory of `run` (metrics, values, holdings, trades, report.html)."""
     from backtest.rundir import build_run, data_fingerprint, holdings_from_picks, write_run
@@ -59,7 +80,7 @@ def write_config_run(out: Path, config: RunConfig, market: Market, run: Strategy
         fingerprint=data_fingerprint(market.close, market.benchmarks,
                                      *([market.holdings] if market.holdings is not None else [])),
     )
-    return write_run(out, data)
+    return write_run(out, data, risk_free=risk_free_rate(config, run.result.index))
 
 
 def screen_config(config: RunConfig, market: Market, as_of) -> pd.DataFrame:

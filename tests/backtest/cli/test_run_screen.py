@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from backtest.cli.app import app
@@ -77,3 +78,22 @@ def test_screen_date_outside_the_data_is_refused(tmp_path):
     res = run_cli("screen", str(config), "--as-of", "1999-01-04", "--store", str(tmp_path / "store"),
                   tmp_path=tmp_path)
     assert res.returncode == 2 and "--as-of 1999-01-04 lies outside the data" in res.stderr
+
+
+def test_risk_free_yield_file_lowers_the_sharpe(tmp_path):
+    store = str(tmp_path / "store")
+    plain = write_config(tmp_path)
+    rf_file = tmp_path / "yield.csv"
+    pd.DataFrame({"Date": pd.bdate_range("2010-01-01", "2019-12-31"), "Close": 4.0}).to_csv(rf_file, index=False)
+    with_rf = tmp_path / "rf.toml"
+    with_rf.write_text(plain.read_text().replace('fees = 0.001', 'fees = 0.001\nrisk_free = "yield.csv"'))
+    docs = []
+    for config, out in ((plain, "a"), (with_rf, "b")):
+        res = CliRunner().invoke(app, ["run", str(config), "--out", str(tmp_path / out), "--store", store])
+        assert res.exit_code == 0, res.output
+        docs.append(json.loads((tmp_path / out / "metrics.json").read_text()))
+    a, b = docs[0]["strategy"], docs[1]["strategy"]
+    assert a["total_return"] == b["total_return"] and b["sharpe"] < a["sharpe"]
+    # 4% a year is 0.04/252 a day: the Sharpe drops by that mean over the daily deviation, annualised.
+    daily_sd = a["volatility"] / 252**0.5
+    assert b["sharpe"] == pytest.approx(a["sharpe"] - 0.04 / 252 / daily_sd * 252**0.5, rel=1e-3)
