@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 COMMANDS: dict[str, str] = {
     "engine": "benchmarks.engine",
+    "data": "benchmarks.data",
+    "sweep": "benchmarks.sweep",
 }
 
 

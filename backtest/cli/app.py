@@ -24,9 +24,9 @@ err_console = Console(stderr=True)
 
 def _register() -> None:
     # Each module adds its commands; kept apart so that each stays short.
-    from backtest.cli import compare, data_13f, data_prices, demo, run
+    from backtest.cli import compare, data_13f, data_prices, demo, run, tune
 
-    for module in (demo, run, compare):
+    for module in (demo, run, compare, tune):
         module.register(app)
     for module in (data_prices, data_13f):
         module.register(data_app)

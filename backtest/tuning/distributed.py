@@ -1,0 +1,127 @@
+"""Run a batch in chunks: in this process, or on a Dask distributed cluster given its address.
+
+A chunk is a slice of parameter sets (`BatchArrays.take`); each is simulated by the batch
+kernel and scored by `score_chunk`, the same function in both places, so a cluster returns
+exactly what the in-process run returns. The shared inputs (prices, benchmarks) go to the
+cluster once (`Client.scatter(..., broadcast=True)`), the chunks one by one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from backtest.engine.batch import BatchArrays, batch_simulate
+from backtest.errors import InputError
+
+__all__ = ["Shared", "ChunkResult", "score_chunk", "run_chunks"]
+
+# numba's default (workqueue) threading layer must not run two parallel kernels at once in one
+# process; Dask workers with several threads would do that without this lock.
+_KERNEL_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every chunk reads: prices as an array, their dates, benchmark levels, delisting returns."""
+
+    close: np.ndarray
+    index: pd.DatetimeIndex
+    benchmarks: pd.DataFrame
+    delisting_returns: np.ndarray | None
+    delisting: bool = True
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """Values (sets x dates, NaN outside each window), and one metrics dict per set."""
+
+    start: int
+    values: np.ndarray
+    metrics: list[dict]
+
+
+def _set_metrics(values: np.ndarray, traded: float, paid: float, shared: Shared) -> dict:
+    from backtest.rundir import STRATEGY, metrics_document, returns_of
+
+    window = ~np.isnan(values)
+    series = pd.Series(values[window], index=shared.index[window], name=STRATEGY)
+    frame = series.to_frame()
+    if len(shared.benchmarks.columns):
+        frame = frame.join(shared.benchmarks.reindex(frame.index).astype(float))
+    rets = returns_of(frame)
+    doc = metrics_document(rets[STRATEGY], {b: rets[b] for b in shared.benchmarks.columns},
+                           trades=pd.DataFrame({"value": [traded], "fees": [paid]}), values=frame[STRATEGY])
+    out = dict(doc["strategy"])
+    for bench, rel in doc["relative"].items():
+        out.update({f"{bench}.{k}": v for k, v in rel.items()})
+    return {k: (np.nan if v is None else v) for k, v in out.items()}
+
+
+def score_chunk(start: int, batch: BatchArrays, shared: Shared) -> ChunkResult:
+    """Simulate the sets of `batch` and compute each one's metrics (the keys of metrics.json).
+
+    Strategy metrics keep their metrics.json names; relative ones are ``BENCHMARK.METRIC``.
+    """
+    with _KERNEL_LOCK:
+        values, traded, paid = batch_simulate(shared.close, batch, delisting=shared.delisting,
+                                              delisting_returns=shared.delisting_returns)
+    rows = [_set_metrics(values[p], float(traded[p]), float(paid[p]), shared) for p in range(len(batch))]
+    return ChunkResult(start=start, values=values, metrics=rows)
+
+
+def run_chunks(batch: BatchArrays, shared: Shared, *, chunk_size: int = 64, scheduler=None,
+               progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, list[dict]]:
+    """All sets of `batch`, in chunks of `chunk_size`: (values P x T, metrics per set).
+
+    `scheduler` is None (run here), a Dask scheduler address such as ``"tcp://10.0.0.5:8786"``,
+    or a `distributed.Client`. `progress(done, total)` is called as sets finish.
+    """
+    n = len(batch)
+    if chunk_size < 1:
+        raise InputError(f"chunk_size must be >= 1, got {chunk_size}")
+    bounds = [(lo, min(lo + chunk_size, n)) for lo in range(0, n, chunk_size)]
+    results: list[ChunkResult] = []
+    if scheduler is None:
+        for lo, hi in bounds:
+            results.append(score_chunk(lo, batch.take(lo, hi), shared))
+            if progress is not None:
+                progress(hi, n)
+    else:
+        results = _run_on_dask(batch, shared, bounds, scheduler, progress)
+    results.sort(key=lambda r: r.start)
+    values = np.concatenate([r.values for r in results]) if results else np.zeros((0, len(shared.index)))
+    metrics = [m for r in results for m in r.metrics]
+    return values, metrics
+
+
+def _run_on_dask(batch: BatchArrays, shared: Shared, bounds, scheduler, progress) -> list[ChunkResult]:
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise InputError("--scheduler needs Dask: pip install 'dask[distributed]'") from None
+    own = not isinstance(scheduler, Client)
+    try:
+        client = Client(scheduler, timeout="10s") if own else scheduler
+    except OSError as exc:
+        raise InputError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
+    try:
+        shared_f = client.scatter(shared, broadcast=True)
+        futures = [client.submit(score_chunk, lo, batch.take(lo, hi), shared_f, pure=False) for lo, hi in bounds]
+        n = len(batch)
+        done = 0
+        results = []
+        for fut in as_completed(futures):
+            res = fut.result()
+            results.append(res)
+            done += len(res.metrics)
+            if progress is not None:
+                progress(done, n)
+        return results
+    finally:
+        if own:
+            client.close()
