@@ -157,6 +157,49 @@ def _record_nb(orders: np.ndarray, n: int, row: int, col: int, size: float, pric
 
 
 @njit(cache=True)
+def _value_segment_nb(close, a, b, cash, pos, last_price, last_valid, held, slot, n_held, delist, delist_ret,
+                      value, cash_out, orders, n_orders):
+    # Closing values of rows [a, b): cash plus each held name at its last known price; a held
+    # name whose prices end on row d < last row is sold there (see `simulate_nb`).
+    n_rows = close.shape[0]
+    for t in range(a, b):
+        value[t] = cash
+        cash_out[t] = cash
+    h = 0
+    while h < n_held:
+        c = held[h]
+        q = pos[c]
+        lp = last_price[c]
+        d = last_valid[c]
+        ends = delist and d >= a and d < b and d < n_rows - 1
+        stop = d if ends else b
+        for t in range(a, stop):
+            p = close[t, c]
+            if not np.isnan(p):
+                lp = p
+            value[t] += q * lp
+        if not ends:
+            last_price[c] = lp
+            h += 1
+            continue
+        lp = close[d, c]
+        last_price[c] = lp
+        fill = lp * (1.0 + flex_nb(delist_ret, c))
+        proceeds = q * fill
+        for t in range(d, b):
+            value[t] += proceeds
+            cash_out[t] += proceeds
+        cash += proceeds
+        n_orders = _record_nb(orders, n_orders, d, c, q, fill, 0.0, Side.sell, Reason.delisting)
+        pos[c] = 0.0
+        n_held -= 1
+        held[h] = held[n_held]
+        slot[held[h]] = h
+        slot[c] = -1
+    return cash, n_held, n_orders
+
+
+@njit(cache=True)
 def simulate_nb(
     close: np.ndarray,
     reb_rows: np.ndarray,
@@ -209,98 +252,84 @@ def simulate_nb(
     part_idx = np.empty(max_part, dtype=np.int64)
 
     cash = float(init_cash)
-    k = 0
     n_reb = reb_rows.shape[0]
-    for t in range(n_rows):
-        if k < n_reb and reb_rows[k] == t:
-            lo = reb_ptr[k]
-            hi = reb_ptr[k + 1]
-            k += 1
-            # Valuation prices at this row: close if it trades, else the last known price.
-            value_now = cash
-            for h in range(n_held):
-                c = held[h]
-                p = close[t, c]
-                if not np.isnan(p):
-                    last_price[c] = p
-                value_now += pos[c] * last_price[c]
-            # Participants: named names (and held names, when unlisted ones are closed)
-            # that trade today and would change.
-            for e in range(lo, hi):
-                target[ent_cols[e]] = ent_w[e]
-            n_part = 0
-            for e in range(lo, hi):
-                c = ent_cols[e]
-                if np.isnan(close[t, c]) or (pos[c] == 0.0 and ent_w[e] == 0.0):
-                    continue
-                part_col[n_part] = c
-                n_part += 1
-            if close_unlisted[k - 1]:
-                for h in range(n_held):
-                    c = held[h]
-                    if np.isnan(target[c]) and not np.isnan(close[t, c]):
-                        target[c] = 0.0
-                        part_col[n_part] = c
-                        n_part += 1
-                part_col[:n_part].sort()
-            for j in range(n_part):
-                c = part_col[j]
-                p = close[t, c]
-                if not (p > 0.0 and p < np.inf):
-                    return value, cash_out, fees_out, orders[:n_orders], Status.bad_price, t, c
-                part_key[j] = target[c] * value_now - pos[c] * p
-                part_idx[j] = c
-            _insert_argsort_nb(part_key, part_idx, n_part)
-            for j in range(n_part):
-                c = part_idx[j]
-                p = close[t, c]
-                was_held = pos[c] != 0.0
-                cash, new_pos, size, fill, paid, side = target_percent_order_nb(
-                    cash, pos[c], target[c], p, p, value_now,
-                    flex_nb(fees, c), flex_nb(fixed_fees, c), flex_nb(slippage, c), min_size,
-                )
-                pos[c] = new_pos
-                if size > 0.0:
-                    n_orders = _record_nb(orders, n_orders, t, c, size, fill, paid, side, Reason.rebalance)
-                    fees_out[t] += paid
-                    last_price[c] = p
-                if new_pos != 0.0 and not was_held:
-                    slot[c] = n_held
-                    held[n_held] = c
-                    n_held += 1
-                    if delist and last_valid[c] == -2:
-                        last_valid[c] = _last_valid_row_nb(close, c)
-                elif new_pos == 0.0 and was_held:
-                    s = slot[c]
-                    n_held -= 1
-                    held[s] = held[n_held]
-                    slot[held[s]] = s
-                    slot[c] = -1
-            for e in range(lo, hi):
-                target[ent_cols[e]] = np.nan
-            for j in range(n_part):
-                target[part_col[j]] = np.nan
-        # End-of-day valuation (and delistings) over held names only.
-        total = cash
-        h = 0
-        while h < n_held:
+    seg = 0  # first row not yet valued
+    for k in range(n_reb + 1):
+        # Value rows [seg, stop) where nothing is traded: each held name's prices are read as
+        # one contiguous run (no day-by-day hop across the universe), delistings included.
+        stop = reb_rows[k] if k < n_reb else n_rows
+        cash, n_held, n_orders = _value_segment_nb(
+            close, seg, stop, cash, pos, last_price, last_valid, held, slot, n_held, delist, delist_ret,
+            value, cash_out, orders, n_orders,
+        )
+        if k == n_reb:
+            break
+        t = stop
+        seg = t
+        lo = reb_ptr[k]
+        hi = reb_ptr[k + 1]
+        # Valuation prices at this row: close if it trades, else the last known price.
+        value_now = cash
+        for h in range(n_held):
             c = held[h]
             p = close[t, c]
             if not np.isnan(p):
                 last_price[c] = p
-            if delist and last_valid[c] == t and t < n_rows - 1:
-                fill = last_price[c] * (1.0 + flex_nb(delist_ret, c))
-                cash += pos[c] * fill
-                total += pos[c] * fill
-                n_orders = _record_nb(orders, n_orders, t, c, pos[c], fill, 0.0, Side.sell, Reason.delisting)
-                pos[c] = 0.0
-                n_held -= 1
-                held[h] = held[n_held]
-                slot[held[h]] = h
-                slot[c] = -1
+            value_now += pos[c] * last_price[c]
+        # Participants: named names (and held names, when unlisted ones are closed)
+        # that trade today and would change.
+        for e in range(lo, hi):
+            target[ent_cols[e]] = ent_w[e]
+        n_part = 0
+        for e in range(lo, hi):
+            c = ent_cols[e]
+            if np.isnan(close[t, c]) or (pos[c] == 0.0 and ent_w[e] == 0.0):
                 continue
-            total += pos[c] * last_price[c]
-            h += 1
-        value[t] = total
-        cash_out[t] = cash
+            part_col[n_part] = c
+            n_part += 1
+        if close_unlisted[k]:
+            for h in range(n_held):
+                c = held[h]
+                if np.isnan(target[c]) and not np.isnan(close[t, c]):
+                    target[c] = 0.0
+                    part_col[n_part] = c
+                    n_part += 1
+            part_col[:n_part].sort()
+        for j in range(n_part):
+            c = part_col[j]
+            p = close[t, c]
+            if not (p > 0.0 and p < np.inf):
+                return value, cash_out, fees_out, orders[:n_orders], Status.bad_price, t, c
+            part_key[j] = target[c] * value_now - pos[c] * p
+            part_idx[j] = c
+        _insert_argsort_nb(part_key, part_idx, n_part)
+        for j in range(n_part):
+            c = part_idx[j]
+            p = close[t, c]
+            was_held = pos[c] != 0.0
+            cash, new_pos, size, fill, paid, side = target_percent_order_nb(
+                cash, pos[c], target[c], p, p, value_now,
+                flex_nb(fees, c), flex_nb(fixed_fees, c), flex_nb(slippage, c), min_size,
+            )
+            pos[c] = new_pos
+            if size > 0.0:
+                n_orders = _record_nb(orders, n_orders, t, c, size, fill, paid, side, Reason.rebalance)
+                fees_out[t] += paid
+                last_price[c] = p
+            if new_pos != 0.0 and not was_held:
+                slot[c] = n_held
+                held[n_held] = c
+                n_held += 1
+                if delist and last_valid[c] == -2:
+                    last_valid[c] = _last_valid_row_nb(close, c)
+            elif new_pos == 0.0 and was_held:
+                s = slot[c]
+                n_held -= 1
+                held[s] = held[n_held]
+                slot[held[s]] = s
+                slot[c] = -1
+        for e in range(lo, hi):
+            target[ent_cols[e]] = np.nan
+        for j in range(n_part):
+            target[part_col[j]] = np.nan
     return value, cash_out, fees_out, orders[:n_orders], Status.ok, -1, -1
