@@ -151,8 +151,9 @@ def tune(
         lines.append(f"probability of backtest overfitting: n/a ({exc})")
     try:
         d = sweep_dsr(rets)
-        lines.append(f"deflated Sharpe ratio of the best-Sharpe row {d.best} over {d.n_trials} trials: {d.dsr:.3f} "
-                     f"(daily Sharpe {d.sharpe:.4f} vs expected best of noise {d.sr0:.4f})")
+        lines.append(f"deflated Sharpe ratio of the best-Sharpe row {d.best} (on the dates all rows share) over "
+                     f"{d.n_trials} trials: {d.dsr:.3f} (daily Sharpe {d.sharpe:.4f} vs expected best of noise "
+                     f"{d.sr0:.4f})")
     except InputError as exc:
         lines.append(f"deflated Sharpe ratio: n/a ({exc})")
     if walk_forward is not None:
