@@ -105,11 +105,27 @@ def shares_import(
 
 def shares_fetch(
     tickers: list[str] = typer.Argument(..., help="Tickers."),
-    start: str = typer.Option(None, "--start", help="First date (default: 2000-01-01)."),
-    end: str = typer.Option(None, "--end", help="Last date (default: today)."),
+    start: str = typer.Option(None, "--start", help="First date (default: 2000-01-01; yfinance only)."),
+    end: str = typer.Option(None, "--end", help="Last date (default: today; yfinance only)."),
+    source: str = typer.Option(
+        "yfinance", "--source",
+        help="yfinance (share history) or sec (XBRL dei:EntityCommonStockSharesOutstanding via edgartools; "
+             "needs $EDGAR_IDENTITY; a ticker fetched in the last day is not asked again).",
+    ),
     store: Path = StoreOpt,
 ) -> None:
-    """Download share-count history from Yahoo (yfinance) into the store."""
+    """Download share counts into the store: Yahoo's share history, or SEC company facts (--source sec)."""
+    if source == "sec":
+        from data.prices.sec import fetch_sec_shares
+
+        with console.status("SEC company facts ..."):
+            sec_report = fetch_sec_shares(_store(store), tickers)
+        _print_report("SEC shares outstanding", sec_report.lines())
+        if sec_report.failed and not (sec_report.fetched or sec_report.cached):
+            raise typer.Exit(1)
+        return
+    if source != "yfinance":
+        raise InputError(f"--source must be yfinance or sec, not {source!r}")
     from data.prices.yahoo import fetch_shares
 
     with console.status("yfinance share counts ..."):

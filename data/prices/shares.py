@@ -25,6 +25,7 @@ from data.store import Store
 
 __all__ = [
     "SOURCE_PRIORITY", "date_from_name", "nasdaq_symbol_to_yahoo", "parse_sec_companyfacts", "parse_shares_file",
+    "sec_shares_from_entries",
     "store_shares", "load_shares", "resolve_precedence",
 ]
 
@@ -105,18 +106,26 @@ def parse_sec_companyfacts(payload: bytes | str, *, name: str, ticker: str) -> t
     """
     import json
 
-    report = ImportReport(source=name)
     try:
         facts = json.loads(payload)
         entries = facts["facts"]["dei"]["EntityCommonStockSharesOutstanding"]["units"]["shares"]
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{name}: not SEC company facts with dei:EntityCommonStockSharesOutstanding ({type(exc).__name__}: {exc})") from exc
+    return sec_shares_from_entries(pd.DataFrame(entries), name=name, ticker=ticker)
+
+
+def sec_shares_from_entries(rows: pd.DataFrame, *, name: str, ticker: str) -> tuple[pd.DataFrame, ImportReport]:
+    """Shares rows (source ``sec``) from SEC shares-outstanding facts: columns ``end, val, accn, filed``.
+
+    The rules of `parse_sec_companyfacts`, for facts that came another way (edgartools).
+    """
+    report = ImportReport(source=name)
     ticker = ticker.strip().upper()
     if not TICKER_RE.match(ticker) or ".." in ticker:
         raise InputError(f"{name}: ticker {ticker!r} is not a valid symbol")
-    rows = pd.DataFrame(entries)
     if rows.empty or not {"filed", "val", "accn"} <= set(rows.columns):
         raise InputError(f"{name}: no shares-outstanding facts")
+    rows = rows.copy()
     rows["val"] = pd.to_numeric(rows["val"], errors="coerce")
     ok = rows["val"] > 0
     report.add("facts without a positive count skipped", int((~ok).sum()))

@@ -24,7 +24,7 @@ import pandas as pd
 from backtest.errors import InputError
 from data.schemas import HOLDINGS, conform
 
-__all__ = ["HOLDERS", "holdings_as_of", "holders_as_of", "holdings_sql", "holders_sql", "run_sql"]
+__all__ = ["HOLDERS", "holdings_as_of", "holders_as_of", "holdings_sql", "holders_sql", "keep_ctes", "run_sql"]
 
 # Aggregates per stock as of D (one row per CUSIP, most-held first).
 HOLDERS: dict[str, str] = {
@@ -52,8 +52,21 @@ def holdings_sql(source: str, ciks: Iterable[int] | None, include_options: bool)
     options = "" if include_options else " AND h.put_call IS NULL"
     return f"""
     WITH h AS (SELECT * FROM {source} WHERE filed <= $as_of{_ciks_clause(ciks)}),
-    f AS (SELECT cik, period, accession, max(filed) AS filed, max(amendment_type) AS amendment_type
-          FROM h GROUP BY cik, period, accession),
+    {keep_ctes("h")}
+    SELECT h.* FROM h SEMI JOIN keep ON h.cik = keep.cik AND h.accession = keep.accession
+    WHERE TRUE{options}
+    """
+
+
+def keep_ctes(visible: str) -> str:
+    """The CTEs (``f, base, latest, keep``) resolving the filings in force from relation `visible`.
+
+    `visible` holds rows (or distinct filing facts) already known on ``$as_of``, with columns
+    cik, period, accession, filed, amendment_type; ``keep`` ends as the (cik, accession) pairs
+    whose rows are the holdings known on ``$as_of``.
+    """
+    return f"""f AS (SELECT cik, period, accession, max(filed) AS filed, max(amendment_type) AS amendment_type
+          FROM {visible} GROUP BY cik, period, accession),
     base AS (SELECT cik, period, accession AS base_acc, filed AS base_filed FROM f
              WHERE coalesce(amendment_type, '') <> 'NEW HOLDINGS'
              QUALIFY row_number() OVER (PARTITION BY cik, period ORDER BY filed DESC, accession DESC) = 1),
@@ -61,10 +74,7 @@ def holdings_sql(source: str, ciks: Iterable[int] | None, include_options: bool)
     keep AS (SELECT f.cik, f.accession FROM f JOIN latest l ON f.cik = l.cik AND f.period = l.period
              WHERE f.accession = l.base_acc
                 OR (coalesce(f.amendment_type, '') = 'NEW HOLDINGS'
-                    AND (f.filed > l.base_filed OR (f.filed = l.base_filed AND f.accession > l.base_acc))))
-    SELECT h.* FROM h SEMI JOIN keep ON h.cik = keep.cik AND h.accession = keep.accession
-    WHERE TRUE{options}
-    """
+                    AND (f.filed > l.base_filed OR (f.filed = l.base_filed AND f.accession > l.base_acc))))"""
 
 
 def holders_sql(source: str, ciks: Iterable[int] | None) -> str:

@@ -7,6 +7,13 @@ A filing (accession) already stored by another batch is skipped at import time, 
 accession lives in exactly one batch. Queries read all batches at once with
 ``read_parquet([...], union_by_name=true)`` after checking each file against the store
 manifest (a `StoreHoldings` object checks each file once while it lives).
+
+Each batch is stored sorted by filing date and has a companion ``13f/filings/<batch-id>``
+table of its filing facts, written in the same transaction (`filings`). `holders_as_of`
+resolves the filings in force on those small tables first and reads only the row groups that
+hold them, so its cost follows one quarter's rows, not the whole history; a store written
+before the companion tables existed is answered by the reference SQL (`backfill_filings`
+adds them).
 """
 
 from __future__ import annotations
@@ -14,11 +21,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from data.schemas import HOLDINGS, conform
 from data.store import Store
-from data.thirteenf.pointintime import HOLDERS, holders_sql, holdings_sql, run_sql
+from data.thirteenf.filings import (
+    DICTIONARY_COLUMNS,
+    FILING_FACTS,
+    FILINGS_PREFIX,
+    ROW_COLUMNS,
+    FilingFacts,
+    aggregate_holders,
+    filing_facts,
+    store_order,
+)
+from data.thirteenf.pointintime import HOLDERS, _as_of, holders_sql, holdings_sql, run_sql
 
 __all__ = ["PREFIX", "StoreHoldings"]
 
@@ -31,6 +51,7 @@ class StoreHoldings:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._verified: dict[Path, tuple[int, int]] = {}
+        self._facts: tuple[tuple, FilingFacts] | None = None
 
     def __repr__(self) -> str:
         return f"StoreHoldings({self.store!r}, batches={len(self.batches())})"
@@ -41,16 +62,17 @@ class StoreHoldings:
 
     def paths(self) -> list[Path]:
         """Verified Parquet paths of every batch (`CorruptFileError` if one changed)."""
-        out = []
-        for name in self.batches():
-            path = self.store.path(name)
-            stat = path.stat() if path.exists() else None
-            key = (stat.st_size, stat.st_mtime_ns) if stat else (-1, -1)
-            if self._verified.get(path) != key:
-                self.store.verify(name)
-                self._verified[path] = key
-            out.append(path)
-        return out
+        return [self._checked(name) for name in self.batches()]
+
+    def _checked(self, name: str) -> Path:
+        """The path of stored table `name`, its checksum verified once per change of the file."""
+        path = self.store.path(name)
+        stat = path.stat() if path.exists() else None
+        key = (stat.st_size, stat.st_mtime_ns) if stat else (-1, -1)
+        if self._verified.get(path) != key:
+            self.store.verify(name)
+            self._verified[path] = key
+        return path
 
     def _source(self) -> str | None:
         paths = self.paths()
@@ -72,10 +94,24 @@ class StoreHoldings:
         return frame["accession"].drop_duplicates().tolist()
 
     def write_batch(self, batch_id: str, frame: pd.DataFrame) -> str:
-        """Store `frame` (HOLDINGS) as batch `batch_id`; returns the table name."""
+        """Store `frame` (HOLDINGS) as batch `batch_id`, sorted by filing date, with its filing
+        facts table, both or neither; returns the holdings table name."""
         name = PREFIX + batch_id
-        self.store.write(name, conform(frame, HOLDINGS, name))
+        holdings = store_order(conform(frame, HOLDINGS, name))
+        with self.store.transaction():
+            self.store.write(name, holdings)
+            self.store.write(FILINGS_PREFIX + batch_id, filing_facts(holdings))
         return name
+
+    def backfill_filings(self) -> list[str]:
+        """Write the filing-facts table of every batch that lacks one; returns those batch names."""
+        have = set(self.store.names(FILINGS_PREFIX))
+        missing = [b for b in self.batches() if FILINGS_PREFIX + b[len(PREFIX):] not in have]
+        with self.store.transaction():
+            for name in missing:
+                facts = self.store.read(name, columns=list(FILING_FACTS))
+                self.store.write(FILINGS_PREFIX + name[len(PREFIX):], filing_facts(facts))
+        return missing
 
     def all(self, ciks: Iterable[int] | None = None) -> pd.DataFrame:
         """Every stored holding (optionally of some CIKs only), HOLDINGS schema."""
@@ -96,8 +132,85 @@ class StoreHoldings:
         return out.sort_values(["cik", "value_usd", "cusip"], ascending=[True, False, True], ignore_index=True)
 
     def holders_as_of(self, as_of: object, ciks: Iterable[int] | None = None) -> pd.DataFrame:
-        """Per-stock aggregates as of `as_of` over the stored holdings (`pointintime.HOLDERS`)."""
+        """Per-stock aggregates as of `as_of` over the stored holdings (`pointintime.HOLDERS`).
+
+        Equal to `holders_as_of_sql` (sums to rounding); reads only the batches' row groups
+        that hold a filing in force on `as_of`.
+        """
+        facts = self._filing_facts()
+        if facts is None:  # no batches, or one stored before filing facts existed
+            return self.holders_as_of_sql(as_of, ciks)
+        rows = self._rows_of(facts.kept(_as_of(as_of), ciks), _as_of(as_of))
+        return aggregate_holders(rows, f"13F holders as of {_as_of(as_of).date()}")
+
+    def holders_as_of_sql(self, as_of: object, ciks: Iterable[int] | None = None) -> pd.DataFrame:
+        """The reference answer of `holders_as_of`: `pointintime.holders_sql` over every stored row."""
         source = self._source()
         if source is None:
             return conform(pd.DataFrame(columns=list(HOLDERS)), HOLDERS, "13F holders")
         return conform(run_sql(holders_sql(source, ciks), as_of), HOLDERS, "13F holders")
+
+    def _filing_facts(self) -> FilingFacts | None:
+        """Every batch's filing facts (with a ``batch`` column), cached; None if a batch has none."""
+        manifest = self.store.manifest()
+        batches = [n for n in manifest if n.startswith(PREFIX)]
+        names = [FILINGS_PREFIX + b[len(PREFIX):] for b in batches]
+        if not batches or any(n not in manifest for n in names):
+            return None
+        key = tuple(sorted((n, manifest[n]["sha256"]) for n in names))
+        if self._facts is None or self._facts[0] != key:
+            parts = []
+            for batch, name in zip(batches, names, strict=True):
+                table = pq.read_table(self._checked(name))
+                parts.append(table.append_column("batch", pa.array([batch] * table.num_rows, pa.string())))
+            self._facts = (key, FilingFacts(pa.concat_tables(parts)))
+        return self._facts[1]
+
+    def _rows_of(self, kept: pd.DataFrame, as_of: pd.Timestamp) -> pa.Table:
+        """Long-equity rows known on `as_of` of the kept (cik, accession, batch, filed) filings."""
+        parts = []
+        for batch, group in kept.groupby("batch", sort=True):
+            parts.append(_read_kept(self._checked(str(batch)), group, as_of))
+        if not parts:
+            return pa.table({"cik": pa.array([], pa.int64()), "cusip": pa.array([], pa.string()),
+                             "ticker": pa.array([], pa.string()), "issuer": pa.array([], pa.string()),
+                             "value_usd": pa.array([], pa.float64())})
+        return pa.concat_tables(parts).unify_dictionaries()
+
+
+def _row_groups(meta: pq.FileMetaData, filed: np.ndarray) -> list[int]:
+    """Row groups whose [min, max] filing date contains one of `filed` (all if a group has no stats)."""
+    column = next(j for j in range(meta.num_columns) if meta.row_group(0).column(j).path_in_schema == "filed")
+    out = []
+    for i in range(meta.num_row_groups):
+        stats = meta.row_group(i).column(column).statistics
+        if stats is None or not stats.has_min_max:
+            out.append(i)
+            continue
+        lo, hi = np.datetime64(pd.Timestamp(stats.min), "ns"), np.datetime64(pd.Timestamp(stats.max), "ns")
+        if np.any((filed >= lo) & (filed <= hi)):
+            out.append(i)
+    return out
+
+
+def _read_kept(path: Path, kept: pd.DataFrame, as_of: pd.Timestamp) -> pa.Table:
+    """The rows of one batch file that belong to `kept` pairs, are known on `as_of` and are long."""
+    file = pq.ParquetFile(path, read_dictionary=DICTIONARY_COLUMNS)
+    if file.metadata.num_rows == 0:
+        return file.read(columns=ROW_COLUMNS).select(["cik", "cusip", "ticker", "issuer", "value_usd"])
+    groups = _row_groups(file.metadata, kept["filed"].to_numpy(dtype="datetime64[ns]"))
+    table = file.read_row_groups(groups, columns=ROW_COLUMNS)
+    accession = table.column("accession").combine_chunks()
+    labels = np.asarray(accession.dictionary.to_pylist(), dtype=object)
+    codes = accession.indices.to_numpy()
+    cik = table.column("cik").to_numpy()
+    pairs = kept.drop_duplicates(["cik", "accession"])
+    if pairs["accession"].duplicated().any():  # one accession under two filers: match pairs exactly
+        want = pd.MultiIndex.from_frame(pairs[["cik", "accession"]].astype({"accession": object}))
+        mask = pd.MultiIndex.from_arrays([cik, labels[codes]]).isin(want)
+    else:
+        cik_of = pd.Series(pairs["cik"].to_numpy(), index=pairs["accession"].astype(object).to_numpy())
+        mask = cik_of.reindex(labels).fillna(-1).to_numpy(np.int64)[codes] == cik
+    mask &= table.column("filed").to_numpy() <= np.datetime64(as_of, "ns")
+    mask &= table.column("put_call").is_null().to_numpy()
+    return table.filter(pa.array(mask)).select(["cik", "cusip", "ticker", "issuer", "value_usd"])
