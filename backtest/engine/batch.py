@@ -42,6 +42,7 @@ def batch_simulate_nb(
     delist: bool,
     delist_ret: np.ndarray,
     values: np.ndarray,
+    order: np.ndarray,
 ):
     """Run P backtests over the shared (T, N) `close`, one per `prange` iteration.
 
@@ -51,6 +52,9 @@ def batch_simulate_nb(
     ``fees[p]``, ``fixed_fees[p]``, ``slippage[p]`` and its cash ``init_cash[p]``. The set is
     simulated by `simulate_nb` on ``close[start_rows[p]:end_rows[p]]`` (so delistings are judged
     within that window, as `simulate` on the sliced frame judges them).
+
+    Sets are visited in the order of the permutation `order` (see `balanced_order`), which
+    only decides which thread runs which set.
 
     Writes ``values[p, start:end]`` (the daily portfolio value) and leaves the rest of the row
     untouched. Returns (traded, fees_paid, status, bad_row, bad_col), one entry per set:
@@ -64,7 +68,8 @@ def batch_simulate_nb(
     status = np.zeros(n_sets, dtype=np.int64)
     bad_row = np.full(n_sets, -1, dtype=np.int64)
     bad_col = np.full(n_sets, -1, dtype=np.int64)
-    for p in prange(n_sets):
+    for j in prange(n_sets):
+        p = order[j]
         a = set_ptr[p]
         b = set_ptr[p + 1]
         t0 = start_rows[p]
@@ -168,6 +173,21 @@ class BatchArrays:
         )
 
 
+def balanced_order(batch: BatchArrays) -> np.ndarray:
+    """An order of the sets in which every contiguous share of the range costs about the same.
+
+    `prange` hands each thread one contiguous block of iterations; a grid ordered by top N would
+    give one thread all the large portfolios. Dealing the sets, most entries first, round-robin
+    into as many blocks as threads balances the blocks.
+    """
+    import numba
+
+    cost = np.diff(batch.reb_ptr[batch.set_ptr]) + (batch.end_rows - batch.start_rows) // 64
+    ranked = np.argsort(-cost, kind="stable")
+    n = max(1, numba.get_num_threads())
+    return np.concatenate([ranked[k::n] for k in range(n)]).astype(np.int64)
+
+
 def batch_simulate(close: np.ndarray, batch: BatchArrays, *, delisting: bool = False,
                    delisting_returns: np.ndarray | None = None,
                    min_size: float = 1e-8) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -187,7 +207,7 @@ def batch_simulate(close: np.ndarray, batch: BatchArrays, *, delisting: bool = F
     traded, paid, status, bad_row, bad_col = batch_simulate_nb(
         close, batch.start_rows, batch.end_rows, batch.set_ptr, batch.reb_rows, batch.reb_ptr,
         batch.ent_cols, batch.ent_w, batch.close_unlisted, batch.fees, batch.fixed_fees, batch.slippage,
-        batch.init_cash, float(min_size), bool(delisting), dr, values,
+        batch.init_cash, float(min_size), bool(delisting), dr, values, balanced_order(batch),
     )
     bad = np.flatnonzero(status != Status.ok)
     if len(bad):
