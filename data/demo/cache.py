@@ -22,7 +22,7 @@ from data.store import Store
 
 __all__ = ["GENERATOR_VERSION", "load_demo", "demo_prefix"]
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 _WIDE = ("close", "raw_close", "volume", "benchmarks")
 _LONG = ("shares", "holdings", "delistings", "filers", "securities")
 
