@@ -50,8 +50,15 @@ def metrics_tables(doc: dict, strategy_name: str) -> tuple[pd.DataFrame, pd.Data
     return absolute, relative
 
 
-def _yearly_table(yearly: pd.DataFrame, strategy: str) -> pd.DataFrame:
+def _yearly_table(yearly: pd.DataFrame, strategy: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     out = yearly.map(lambda v: pct(v))
+    # A year the run covers only in part says so, so that it is not read as a full year.
+    labels = {y: str(y) for y in out.index}
+    if start.year in labels and (start.month, start.day) > (1, 7):
+        labels[start.year] = f"{start.year} (from {start:%b %d})"
+    if end.year in labels and (end.month, end.day) < (12, 24):
+        labels[end.year] = f"{end.year} (to {end:%b %d})"
+    out.index = [labels[y] for y in out.index]
     for b in yearly.columns:
         if b != strategy:
             out[f"excess vs {b}"] = (100 * (yearly[strategy] - yearly[b])).map(
@@ -125,7 +132,7 @@ def render_report(run, doc: dict) -> str:
     if len(run.benchmarks):
         body.append(figure_div(figures.rolling_excess_figure(shown_rets, run.name), "rolling-excess"))
     body += [
-        "<h2>Calendar-year returns</h2>", table_html(_yearly_table(yearly, run.name)),
+        "<h2>Calendar-year returns</h2>", table_html(_yearly_table(yearly, run.name, start, end)),
         figure_div(figures.yearly_figure(yearly), "yearly"),
         "<h2>Holdings at each rebalance</h2>", _holdings_section(run.holdings),
         "<h2>Costs and turnover</h2>", _costs_section(doc, run),

@@ -88,3 +88,16 @@ def test_result_report_writes_one_file(tmp_path, toy_run_factory):
     out = result.report(tmp_path / "r.html", benchmarks={"bench": close["X"]}, name="sixty-forty")
     text = out.read_text()
     assert out.name == "r.html" and "sixty-forty" in text and "vs bench" in text
+
+
+def test_partial_calendar_years_are_labelled():
+    import pandas as pd
+
+    from backtest.report import _yearly_table
+
+    yearly = pd.DataFrame({"s": [0.1, 0.2, 0.05], "b": [0.0, 0.1, 0.0]}, index=[2014, 2015, 2016])
+    table = _yearly_table(yearly, "s", pd.Timestamp("2014-05-16"), pd.Timestamp("2016-06-30"))
+    assert list(table.index) == ["2014 (from May 16)", "2015", "2016 (to Jun 30)"]
+    full = _yearly_table(yearly, "s", pd.Timestamp("2014-01-02"), pd.Timestamp("2016-12-30"))
+    assert list(full.index) == ["2014", "2015", "2016"]
+    assert table.loc["2015", "excess vs b"] == "+10.0 pp"
