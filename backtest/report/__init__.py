@@ -52,18 +52,17 @@ def metrics_tables(doc: dict, strategy_name: str) -> tuple[pd.DataFrame, pd.Data
 
 def _yearly_table(yearly: pd.DataFrame, strategy: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     out = yearly.map(lambda v: pct(v))
+    for b in yearly.columns:
+        if b != strategy:
+            out[f"excess vs {b}"] = (100 * (yearly[strategy] - yearly[b])).map(
+                lambda v: "n/a" if pd.isna(v) else f"{v:+.1f} pp")
     # A year the run covers only in part says so, so that it is not read as a full year.
     labels = {y: str(y) for y in out.index}
     if start.year in labels and (start.month, start.day) > (1, 7):
         labels[start.year] = f"{start.year} (from {start:%b %d})"
     if end.year in labels and (end.month, end.day) < (12, 24):
         labels[end.year] = f"{end.year} (to {end:%b %d})"
-    out.index = [labels[y] for y in out.index]
-    for b in yearly.columns:
-        if b != strategy:
-            out[f"excess vs {b}"] = (100 * (yearly[strategy] - yearly[b])).map(
-                lambda v: "n/a" if pd.isna(v) else f"{v:+.1f} pp")
-    out.index.name = "year"
+    out.index = pd.Index([labels[y] for y in out.index], name="year")
     return out
 
 
