@@ -87,7 +87,7 @@ class HedgeFundConsensus(StackStrategy):
         filers = self.filer_filter()
         if filers.active:
             steps.append(filers)
-        steps += [HolderScore(self.score, exclude_funds=self.exclude_funds, universe=True), Priced(self.top_n)]
+        steps += [HolderScore(self.score, exclude_funds=self.exclude_funds, universe=True), Priced()]
         if self.min_holders > 1:
             steps.append(MinHolders(self.min_holders))
         if self.min_price > 0:

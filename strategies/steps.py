@@ -47,6 +47,7 @@ class Picks:
     info: pd.DataFrame = field(default_factory=pd.DataFrame)
     filers: tuple[int, ...] | None = None  # 13F filers whose holdings count (None: all)
     notes: tuple[str, ...] = ()  # what a step did that a report should say
+    unpriced: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # score of names left out for no price
 
     def keep(self, tickers: pd.Index) -> Picks:
         """The same picks restricted to `tickers` (order of `tickers` kept)."""
@@ -172,26 +173,17 @@ class MinHolders:
 
 @dataclass(frozen=True)
 class Priced:
-    """Filter: keep candidates with a price on the decision date; say what the top lost.
+    """Filter: keep candidates with a price on the decision date.
 
-    A note records how many of the `top` best-scored candidates had no price that day (not
-    in the price data, or not trading), which ones, and that the next-ranked names replace them.
+    The scores of those left out (not in the price data, or not trading that day) are kept
+    in ``Picks.unpriced``, so that `TopN` can say how many of its picks they would have been.
     """
 
-    top: int
-
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
-        last = view.last_close()
-        priced = last.reindex(picks.tickers).notna().to_numpy()
-        ranked = Rank()(view, picks).tickers[: self.top]
-        lost = [t for t in ranked if not (t in last.index and last[t] == last[t])]
-        kept = picks.keep(picks.tickers[priced])
-        if lost:
-            shown = ", ".join(lost[:8]) + (" ..." if len(lost) > 8 else "")
-            note = (f"{len(ranked) - len(lost)} of the top {len(ranked)} by score had prices; "
-                    f"{len(lost)} without ({shown}) replaced by the next-ranked")
-            kept = replace(kept, notes=(*kept.notes, note))
-        return kept
+        priced = view.last_close().reindex(picks.tickers).notna().to_numpy()
+        score = picks.score.reindex(picks.tickers)
+        unpriced = pd.concat([picks.unpriced, score[~priced]])
+        return replace(picks.keep(picks.tickers[priced]), unpriced=unpriced)
 
 
 @dataclass(frozen=True)
@@ -288,7 +280,19 @@ class TopN:
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
         ranked = Rank()(view, picks)
-        return ranked.keep(ranked.tickers[: self.n])
+        chosen = ranked.keep(ranked.tickers[: self.n])
+        if not len(picks.unpriced):
+            return chosen
+        # Which of the n best, had every candidate had a price, had none (see `Priced`).
+        everyone = pd.concat([picks.score.reindex(picks.tickers), picks.unpriced])
+        best = Rank()(view, Picks(tickers=pd.Index(everyone.index), score=everyone)).tickers[: self.n]
+        lost = [t for t in best if t in picks.unpriced.index]
+        if not lost:
+            return chosen
+        shown = ", ".join(lost[:8]) + (" ..." if len(lost) > 8 else "")
+        note = (f"{len(best) - len(lost)} of the top {len(best)} by score had prices; "
+                f"{len(lost)} without ({shown}) replaced by the next-ranked")
+        return replace(chosen, notes=(*chosen.notes, note))
 
 
 @dataclass(frozen=True)

@@ -109,3 +109,14 @@ def test_perturbing_data_after_a_date_changes_no_decision_up_to_it(cut):
     np.testing.assert_array_equal(a.result.value[upto].to_numpy(), b.result.value[upto].to_numpy())
     # The perturbation is real: what comes after the cut does change.
     assert not np.allclose(a.result.value[~upto].to_numpy(), b.result.value[~upto].to_numpy())
+
+
+def test_a_top_pick_without_prices_is_replaced_and_the_run_says_so():
+    base = market()
+    extra = pd.DataFrame(filing(1, "2023-12-31", "2024-02-10", ["ZZZ"])
+                         + filing(2, "2023-12-31", "2024-02-14", ["ZZZ"]))  # same filings, one more line
+    m = Market(close=base.close, holdings=pd.concat([base.holdings, extra], ignore_index=True))
+    run = run_strategy(HedgeFundConsensus(top_n=2), m, start="2024-01-01", end="2024-03-29")
+    picks = run.picks[pd.Timestamp("2024-02-15")]
+    assert list(picks.tickers) == ["AAA", "BBB"]  # ZZZ (2 holders, no price) gave its place to BBB
+    assert run.notes == ["2024-02-15: 1 of the top 2 by score had prices; 1 without (ZZZ) replaced by the next-ranked"]
