@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "engine": "benchmarks.engine",
     "data": "benchmarks.data",
     "sweep": "benchmarks.sweep",
+    "prices": "benchmarks.prices",
 }
 
 
