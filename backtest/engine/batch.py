@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -21,6 +22,10 @@ from backtest.engine.records import Status
 from backtest.errors import InputError
 
 __all__ = ["BatchArrays", "batch_simulate", "batch_simulate_nb"]
+
+# Threads take sets a few at a time rather than one fixed block each, so that a thread slowed
+# by other work on the machine does not hold up the whole batch.
+CHUNK = 8
 
 
 @njit(cache=True, parallel=True)
@@ -204,11 +209,12 @@ def batch_simulate(close: np.ndarray, batch: BatchArrays, *, delisting: bool = F
         raise InputError(f"batch windows must lie within the {n_rows} rows of close and be non-empty")
     dr = np.zeros(1) if delisting_returns is None else np.asarray(delisting_returns, dtype=np.float64)
     values = np.full((len(batch), n_rows), np.nan)
-    traded, paid, status, bad_row, bad_col = batch_simulate_nb(
-        close, batch.start_rows, batch.end_rows, batch.set_ptr, batch.reb_rows, batch.reb_ptr,
-        batch.ent_cols, batch.ent_w, batch.close_unlisted, batch.fees, batch.fixed_fees, batch.slippage,
-        batch.init_cash, float(min_size), bool(delisting), dr, values, balanced_order(batch),
-    )
+    with numba.parallel_chunksize(CHUNK):
+        traded, paid, status, bad_row, bad_col = batch_simulate_nb(
+            close, batch.start_rows, batch.end_rows, batch.set_ptr, batch.reb_rows, batch.reb_ptr,
+            batch.ent_cols, batch.ent_w, batch.close_unlisted, batch.fees, batch.fixed_fees, batch.slippage,
+            batch.init_cash, float(min_size), bool(delisting), dr, values, balanced_order(batch),
+        )
     bad = np.flatnonzero(status != Status.ok)
     if len(bad):
         p = int(bad[0])

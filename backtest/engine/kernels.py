@@ -173,11 +173,16 @@ def _value_segment_nb(close, a, b, cash, pos, last_price, last_valid, held, slot
         d = last_valid[c]
         ends = delist and d >= a and d < b and d < n_rows - 1
         stop = d if ends else b
+        # The product is formed once per price change, not fused into the add: numba's parallel
+        # build would otherwise use a fused multiply-add where the serial build does not, and
+        # a sweep would differ from a single run in the last bit.
+        held_value = q * lp
         for t in range(a, stop):
             p = close[t, c]
             if not np.isnan(p):
                 lp = p
-            value[t] += q * lp
+                held_value = q * lp
+            value[t] += held_value
         if not ends:
             last_price[c] = lp
             h += 1

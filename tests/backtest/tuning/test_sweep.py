@@ -56,8 +56,7 @@ def test_sweep_equals_individual_runs(setup):
         run = run_config(cfg, market)
         got = result.values[i].dropna()
         assert got.index.equals(run.result.value.index)
-        # Same kernel; the parallel build may fuse multiply-adds (see test_batch): 1e-15 at most.
-        np.testing.assert_allclose(got.to_numpy(), run.result.value.to_numpy(), rtol=1e-15, atol=0)
+        assert np.array_equal(got.to_numpy(), run.result.value.to_numpy())
         doc = run_metrics(build_run("x", run.result, benchmarks=market.benchmarks))
         for key, value in doc["strategy"].items():
             assert result.metrics.loc[i, key] == pytest.approx(value, rel=1e-12, abs=1e-15), key
