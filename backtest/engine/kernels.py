@@ -136,6 +136,28 @@ def _insert_argsort_nb(keys: np.ndarray, idx: np.ndarray, n: int) -> None:
 
 
 @njit(cache=True)
+def _merge_tail_nb(cols: np.ndarray, n_sorted: int, n: int, scratch: np.ndarray) -> None:
+    # cols[:n_sorted] is sorted; sort cols[n_sorted:n] (few) and merge, all in O(n).
+    for j in range(n_sorted + 1, n):
+        x = cols[j]
+        i = j - 1
+        while i >= n_sorted and cols[i] > x:
+            cols[i + 1] = cols[i]
+            i -= 1
+        cols[i + 1] = x
+    a, b, o = 0, n_sorted, 0
+    while a < n_sorted or b < n:
+        if b >= n or (a < n_sorted and cols[a] <= cols[b]):
+            scratch[o] = cols[a]
+            a += 1
+        else:
+            scratch[o] = cols[b]
+            b += 1
+        o += 1
+    cols[:n] = scratch[:n]
+
+
+@njit(cache=True)
 def _last_valid_row_nb(close: np.ndarray, col: int) -> int:
     for t in range(close.shape[0] - 1, -1, -1):
         if not np.isnan(close[t, col]):
@@ -292,6 +314,7 @@ def simulate_nb(
                 continue
             part_col[n_part] = c
             n_part += 1
+        n_named = n_part  # sorted by column, as the entries are
         if close_unlisted[k]:
             for h in range(n_held):
                 c = held[h]
@@ -299,7 +322,7 @@ def simulate_nb(
                     target[c] = 0.0
                     part_col[n_part] = c
                     n_part += 1
-            part_col[:n_part].sort()
+            _merge_tail_nb(part_col, n_named, n_part, part_idx)
         for j in range(n_part):
             c = part_col[j]
             p = close[t, c]
