@@ -1,11 +1,14 @@
-"""hedgeclone's backtester: engine, results, metrics, reports, tuning and the CLI."""
+"""hedgeclone's backtester: the engine and its results at the bottom, the application on top.
 
-from backtest.compare import compare
-from backtest.engine import Schedule, simulate
-from backtest.errors import CorruptFileError, DataError, HedgecloneError, InputError
-from backtest.result import Result
+Re-exports only the engine's names (`simulate`, `Schedule`, `Result`) and the errors, so that
+importing it loads neither the reports nor the command line.
+"""
 
-__version__ = "0.1.0"
+from hedgeclone.backtest.engine import Schedule, simulate
+from hedgeclone.backtest.result import Result
+
+from hedgeclone.errors import CorruptFileError, DataError, HedgecloneError, InputError
+from hedgeclone.version import __version__
 
 __all__ = [
     "CorruptFileError",
@@ -13,7 +16,6 @@ __all__ = [
     "HedgecloneError",
     "InputError",
     "Result",
-    "compare",
     "Schedule",
     "simulate",
     "__version__",

@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from hedgeclone.backtest import metrics
+from hedgeclone.backtest.rundir import STRATEGY, LoadedRun, RunData, load_run, metrics_document, returns_of
 
-from backtest import metrics
-from backtest.errors import InputError
-from backtest.rundir import STRATEGY, LoadedRun, RunData, load_run, metrics_document, returns_of
+from hedgeclone.errors import InputError
 
 __all__ = ["Comparison", "compare", "HIGHER_IS_BETTER", "LOWER_IS_BETTER"]
 
@@ -42,19 +42,19 @@ class Comparison:
     values: pd.DataFrame
 
     def __rich__(self):
-        from backtest.report.compare import rich_table
+        from hedgeclone.backtest.report.compare import rich_table
 
         return rich_table(self)
 
     def to_html(self) -> str:
         """A self-contained page: the marked metrics table and the overlaid equity curves."""
-        from backtest.report.compare import html_page
+        from hedgeclone.backtest.report.compare import html_page
 
         return html_page(self)
 
     def write(self, out_dir: str | os.PathLike[str]) -> Path:
         """Write ``compare.html`` and ``compare.json`` (the table and best marks) into `out_dir`."""
-        from data.store import atomic_write_text
+        from hedgeclone.data.store import atomic_write_text
 
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -146,7 +146,7 @@ def compare(runs: Sequence[str | os.PathLike[str] | RunData], *, align: bool = F
 
 def equity_overlay(comparison: Comparison) -> go.Figure:
     """The runs' growth of 1 over the common window on a log scale; benchmarks dotted."""
-    from backtest.report.figures import rebased
+    from hedgeclone.backtest.report.figures import rebased
 
     fig = go.Figure()
     for name, series in rebased(comparison.values).items():

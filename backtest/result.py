@@ -6,9 +6,8 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-
-from backtest import metrics
-from backtest.engine.records import Reason, Side
+from hedgeclone.backtest import metrics
+from hedgeclone.backtest.engine.records import Reason, Side
 
 __all__ = ["Result"]
 
@@ -103,8 +102,8 @@ class Result:
         dates; `caveats` are printed at the top (e.g. `data.demo.SYNTHETIC_NOTICE`). For the
         full run directory use `backtest.rundir.build_run` and `write_run`.
         """
-        from backtest.report import write_report
-        from backtest.rundir import build_run
+        from hedgeclone.backtest.report import write_report
+        from hedgeclone.backtest.rundir import build_run
 
         return write_report(path, build_run(name, self, benchmarks=benchmarks, caveats=caveats))
 

@@ -33,10 +33,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from hedgeclone.backtest import metrics
 
-from backtest import metrics
-from backtest.errors import InputError
-from data.atomic import atomic_write_text
+from hedgeclone.atomic import atomic_write_text
+from hedgeclone.errors import InputError
 
 __all__ = [
     "RUN_FILES",
@@ -260,8 +260,9 @@ def write_run(out_dir: str | os.PathLike[str], run: RunData, *, risk_free=0.0) -
     of one. An existing run directory at `out_dir` is replaced; any other non-empty directory
     is refused with an `InputError`.
     """
-    from backtest import __version__
-    from backtest.report import render_report
+    from hedgeclone.backtest.report import render_report
+
+    from hedgeclone.version import __version__
 
     out_dir = Path(out_dir)
     _check_target(out_dir)

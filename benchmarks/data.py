@@ -76,7 +76,7 @@ def _sec_date(days: np.ndarray) -> np.ndarray:
 
 def _cusips(spec: BulkSpec, rng: np.random.Generator) -> np.ndarray:
     try:
-        from data.thirteenf.cusips import bundled_map
+        from hedgeclone.data.thirteenf.cusips import bundled_map
 
         known = np.asarray(bundled_map().index.unique(), dtype=object)
         known = known[[len(c) == 9 and c.isalnum() for c in known]]
@@ -188,7 +188,7 @@ def redate(holdings: pd.DataFrame, quarters_back: int) -> pd.DataFrame:
 def build_quarters(store: Any, quarters: int, progress: Any = None) -> int:
     """Copy the store's single imported batch to `quarters` consecutive periods (itself the latest);
     returns the number of holdings rows stored."""
-    from data.thirteenf.storage import StoreHoldings
+    from hedgeclone.data.thirteenf.storage import StoreHoldings
 
     db = StoreHoldings(store)
     (batch,) = db.batches()
@@ -264,13 +264,12 @@ def run(args: argparse.Namespace) -> int:
     import tempfile
     import time
 
+    import hedgeclone.backtest  # noqa: F401  (imports data.store in the order the package expects)
+    from hedgeclone.data.store import Store
+    from hedgeclone.data.thirteenf.cusips import load_cusip_map
+    from hedgeclone.data.thirteenf.importers import import_paths
+    from hedgeclone.data.thirteenf.storage import StoreHoldings
     from rich.console import Console
-
-    import backtest  # noqa: F401  (imports data.store in the order the package expects)
-    from data.store import Store
-    from data.thirteenf.cusips import load_cusip_map
-    from data.thirteenf.importers import import_paths
-    from data.thirteenf.storage import StoreHoldings
 
     console = Console(width=max(Console().width, 110))
     spec = BulkSpec(rows=args.rows)
@@ -327,8 +326,7 @@ def run(args: argparse.Namespace) -> int:
 def _rows_read(db: Any, day: pd.Timestamp, facts: Any) -> int:
     """Rows the fast path reads from disk for `day` (the row groups it selects)."""
     import pyarrow.parquet as pq
-
-    from data.thirteenf.storage import _row_groups
+    from hedgeclone.data.thirteenf.storage import _row_groups
 
     kept = facts.kept(day)
     total = 0

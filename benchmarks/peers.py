@@ -11,8 +11,8 @@ import importlib.util
 
 import pandas as pd
 
-import backtest
 from benchmarks.workloads import W1
+from hedgeclone import backtest
 
 __all__ = ["INIT_CASH", "bt_value", "hedgeclone_value", "rust_available", "vectorbt_value"]
 

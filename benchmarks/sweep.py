@@ -17,8 +17,8 @@ import time
 
 import numpy as np
 import pandas as pd
+from hedgeclone.backtest.engine.batch import BatchArrays, batch_simulate
 
-from backtest.engine.batch import BatchArrays, batch_simulate
 from benchmarks.timing import machine_info, measure, now_iso, versions, write_json
 from benchmarks.workloads import build_w1, synthetic_closes
 

@@ -10,20 +10,20 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from hedgeclone.backtest.engine import kernels
+from hedgeclone.backtest.engine.schedule import Schedule
 
-import backtest
-from backtest.engine import kernels
-from backtest.engine.schedule import Schedule
 from benchmarks.peers import INIT_CASH
 from benchmarks.timing import measure
 from benchmarks.workloads import W1
+from hedgeclone import backtest
 
 __all__ = ["breakdown"]
 
 
 def _stages(w: W1, schedule: Schedule, repeats: int) -> dict[str, float]:
     """Median seconds of each stage of `simulate` for an already-built `schedule`."""
-    from backtest.engine.simulate import _per_asset, _schedule_arrays
+    from hedgeclone.backtest.engine.simulate import _per_asset, _schedule_arrays
 
     close = w.close
     rows, offsets, cols, weights, flags = _schedule_arrays(schedule, close, 0, False)

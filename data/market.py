@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
+from hedgeclone.data.store import Store
 
-from backtest.errors import DataError, InputError
-from data.store import Store
+from hedgeclone.errors import DataError, InputError
 
 __all__ = ["Market", "load_market"]
 
@@ -37,7 +37,7 @@ class Market:
 
 
 def _demo(stocks: int, filers: int, seed: int, store: Store | None, benchmarks: Sequence[str]) -> Market:
-    from data.demo import SYNTHETIC_NOTICE, DemoConfig, load_demo
+    from hedgeclone.data.demo import SYNTHETIC_NOTICE, DemoConfig, load_demo
 
     m = load_demo(DemoConfig(n_stocks=stocks, n_filers=filers, seed=seed), store=store)
     missing = [b for b in benchmarks if b not in m.benchmarks.columns]
@@ -61,10 +61,10 @@ def _demo(stocks: int, filers: int, seed: int, store: Store | None, benchmarks: 
 
 
 def _store(store: Store, benchmarks: Sequence[str], start, end) -> Market:
-    from data.prices import benchmark_series, load_prices
-    from data.prices.coverage import delisting_dates
-    from data.prices.shares import load_shares
-    from data.thirteenf import StoreHoldings
+    from hedgeclone.data.prices import benchmark_series, load_prices
+    from hedgeclone.data.prices.coverage import delisting_dates
+    from hedgeclone.data.prices.shares import load_shares
+    from hedgeclone.data.thirteenf import StoreHoldings
 
     lo = pd.Timestamp(start) - pd.Timedelta(days=LOOKBACK_DAYS) if start is not None else None
     prices = load_prices(store, None, lo, end, fields=("close", "raw_close", "volume"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from backtest.errors import DataError
+from hedgeclone.errors import DataError
 
 # 13F holdings, long: one row per (filing, cusip, put/call) after normalisation.
 HOLDINGS: dict[str, str] = {

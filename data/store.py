@@ -29,8 +29,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from platformdirs import user_cache_dir
 
-from backtest.errors import CorruptFileError, DataError, InputError
-from data.atomic import atomic_write_bytes, atomic_write_text
+from hedgeclone.atomic import atomic_write_bytes, atomic_write_text
+from hedgeclone.errors import CorruptFileError, DataError, InputError
 
 STORE_ENV = "HEDGECLONE_STORE"
 MANIFEST = "manifest.json"

@@ -1,13 +1,21 @@
 """Strategies: stacks of small steps evaluated on a point-in-time view."""
 
-from strategies.basic import BuyAndHold, FixedWeights
-from strategies.calendar import after_filing_deadline
-from strategies.config import STRATEGIES, BacktestConfig, DataConfig, RunConfig, load_config
-from strategies.consensus import HedgeFundConsensus
-from strategies.microcap import MicrocapScreen
-from strategies.runner import Strategy, StrategyRun, run_strategy
-from strategies.steps import EqualWeight, HolderScore, MinHolders, Picks, ScoreWeight, TopN, Tradable
-from strategies.view import MarketData, PointInTimeView
+from hedgeclone.strategies.basic import BuyAndHold, FixedWeights
+from hedgeclone.strategies.calendar import after_filing_deadline
+from hedgeclone.strategies.config import STRATEGIES, BacktestConfig, DataConfig, RunConfig, load_config
+from hedgeclone.strategies.consensus import HedgeFundConsensus
+from hedgeclone.strategies.microcap import MicrocapScreen
+from hedgeclone.strategies.runner import Strategy, StrategyRun, run_strategy
+from hedgeclone.strategies.steps import (
+    EqualWeight,
+    HolderScore,
+    MinHolders,
+    Picks,
+    ScoreWeight,
+    TopN,
+    Tradable,
+)
+from hedgeclone.strategies.view import MarketData, PointInTimeView
 
 __all__ = [
     "STRATEGIES",

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
-
-from strategies.steps import Picks, Rank, Step
-from strategies.view import MarketData, PointInTimeView
+from hedgeclone.strategies.steps import Picks, Rank, Step
+from hedgeclone.strategies.view import MarketData, PointInTimeView
 
 __all__ = ["StackStrategy"]
 

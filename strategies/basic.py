@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+from hedgeclone.strategies.base import StackStrategy
+from hedgeclone.strategies.calendar import Frequency, decision_dates
+from hedgeclone.strategies.steps import EqualWeight, FixedWeight, Step, Tickers
+from hedgeclone.strategies.view import MarketData
 
-from backtest.errors import InputError
-from strategies.base import StackStrategy
-from strategies.calendar import Frequency, decision_dates
-from strategies.steps import EqualWeight, FixedWeight, Step, Tickers
-from strategies.view import MarketData
+from hedgeclone.errors import InputError
 
 __all__ = ["BuyAndHold", "FixedWeights"]
 

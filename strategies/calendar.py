@@ -6,7 +6,7 @@ from typing import Literal
 
 import pandas as pd
 
-from backtest.errors import InputError
+from hedgeclone.errors import InputError
 
 __all__ = ["FILING_DEADLINE_DAYS", "Frequency", "after_filing_deadline", "period_ends", "decision_dates"]
 

@@ -30,10 +30,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from backtest.errors import InputError
-from strategies.basic import BuyAndHold, FixedWeights
-from strategies.consensus import HedgeFundConsensus
-from strategies.microcap import MicrocapScreen
+from hedgeclone.strategies.basic import BuyAndHold, FixedWeights
+from hedgeclone.strategies.consensus import HedgeFundConsensus
+from hedgeclone.strategies.microcap import MicrocapScreen
+
+from hedgeclone.errors import InputError
 
 __all__ = ["STRATEGIES", "BacktestConfig", "DataConfig", "RunConfig", "load_config", "parse_config", "build"]
 

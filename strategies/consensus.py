@@ -6,12 +6,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
-
-from backtest.errors import InputError
-from strategies.base import StackStrategy
-from strategies.calendar import after_filing_deadline
-from strategies.filers import FilerFilter
-from strategies.steps import (
+from hedgeclone.strategies.base import StackStrategy
+from hedgeclone.strategies.calendar import after_filing_deadline
+from hedgeclone.strategies.filers import FilerFilter
+from hedgeclone.strategies.steps import (
     CappedWeight,
     EqualWeight,
     HolderScore,
@@ -23,7 +21,9 @@ from strategies.steps import (
     Step,
     TopN,
 )
-from strategies.view import MarketData
+from hedgeclone.strategies.view import MarketData
+
+from hedgeclone.errors import InputError
 
 __all__ = ["HedgeFundConsensus"]
 

@@ -6,13 +6,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+from hedgeclone.data.market import Market, load_market
+from hedgeclone.data.store import Store
+from hedgeclone.strategies.config import RunConfig
+from hedgeclone.strategies.runner import StrategyRun, run_strategy
+from hedgeclone.strategies.view import PointInTimeView
 
-from backtest.errors import DataError, InputError
-from data.market import Market, load_market
-from data.store import Store
-from strategies.config import RunConfig
-from strategies.runner import StrategyRun, run_strategy
-from strategies.view import PointInTimeView
+from hedgeclone.errors import DataError, InputError
 
 __all__ = ["load_config_market", "run_config", "write_config_run", "screen_config"]
 
@@ -53,7 +53,7 @@ def risk_free_rate(config: RunConfig, index: pd.DatetimeIndex) -> pd.Series | fl
     path = config.backtest.risk_free
     if path is None:
         return 0.0
-    from backtest.metrics import risk_free_from_yield
+    from hedgeclone.backtest.metrics import risk_free_from_yield
 
     base = config.path.parent if config.path is not None else Path.cwd()
     file = Path(path) if Path(path).is_absolute() else base / path
@@ -71,7 +71,7 @@ def risk_free_rate(config: RunConfig, index: pd.DatetimeIndex) -> pd.Series | fl
 
 def write_config_run(out: Path, config: RunConfig, market: Market, run: StrategyRun) -> Path:
     """Write the run directory of `run` (metrics, values, holdings, trades, report.html)."""
-    from backtest.rundir import build_run, data_fingerprint, holdings_from_picks, write_run
+    from hedgeclone.backtest.rundir import build_run, data_fingerprint, holdings_from_picks, write_run
 
     data = build_run(
         run.strategy.name, run.result, benchmarks=market.benchmarks, config=config.to_dict(),
@@ -89,7 +89,7 @@ def screen_config(config: RunConfig, market: Market, as_of) -> pd.DataFrame:
     calendar = market.close.index
     if date < calendar[0] or date > calendar[-1]:
         raise InputError(f"--as-of {date.date()} lies outside the data ({calendar[0].date()}..{calendar[-1].date()})")
-    from data.thirteenf.index import HoldingsIndex
+    from hedgeclone.data.thirteenf.index import HoldingsIndex
 
     index = HoldingsIndex(market.holdings) if market.holdings is not None else None
     view = PointInTimeView(market, date, index)

@@ -6,11 +6,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
-
-from backtest.errors import InputError
-from strategies.base import StackStrategy
-from strategies.calendar import Frequency, decision_dates
-from strategies.steps import (
+from hedgeclone.strategies.base import StackStrategy
+from hedgeclone.strategies.calendar import Frequency, decision_dates
+from hedgeclone.strategies.steps import (
     EqualWeight,
     HolderCount,
     MarketCapBand,
@@ -22,7 +20,9 @@ from strategies.steps import (
     TopN,
     Tradable,
 )
-from strategies.view import MarketData
+from hedgeclone.strategies.view import MarketData
+
+from hedgeclone.errors import InputError
 
 __all__ = ["MicrocapScreen"]
 

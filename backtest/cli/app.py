@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from backtest.errors import HedgecloneError
+from hedgeclone.errors import HedgecloneError
 
 app = typer.Typer(
     name="hedgeclone",
@@ -24,7 +24,7 @@ err_console = Console(stderr=True)
 
 def _register() -> None:
     # Each module adds its commands; kept apart so that each stays short.
-    from backtest.cli import compare, data_13f, data_prices, demo, run, tune
+    from hedgeclone.backtest.cli import compare, data_13f, data_prices, demo, run, tune
 
     for module in (demo, run, compare, tune):
         module.register(app)

@@ -16,8 +16,9 @@ def compare(
     align: bool = typer.Option(False, "--align", help="Restrict all runs to their common window."),
 ) -> None:
     """Compare run directories: a metrics table with the best value of each row marked, and equity curves."""
-    from backtest.compare import compare as compare_runs
-    from backtest.errors import InputError
+    from hedgeclone.backtest.compare import compare as compare_runs
+
+    from hedgeclone.errors import InputError
 
     if len(run_dirs) < 2:
         raise InputError("compare needs at least two RUN_DIR arguments")

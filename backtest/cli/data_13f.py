@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from backtest.errors import InputError
+from hedgeclone.errors import InputError
 
 HOLDINGS_CSV = ["cik", "filer_name", "period", "filed", "accession", "cusip", "ticker", "issuer",
                 "value_usd", "shares", "put_call"]
@@ -21,7 +21,7 @@ StoreOpt = typer.Option(None, "--store", help="Store directory (default: $HEDGEC
 
 
 def _store(path: Path | None):
-    from data.store import Store, default_store_dir
+    from hedgeclone.data.store import Store, default_store_dir
 
     return Store(path if path is not None else default_store_dir())
 
@@ -86,8 +86,8 @@ def register(data_app: typer.Typer) -> None:
         store: Path | None = StoreOpt,
     ) -> None:
         """Import local 13F files into the store (all or nothing)."""
-        from data.thirteenf.cusips import load_cusip_map
-        from data.thirteenf.importers import import_paths
+        from hedgeclone.data.thirteenf.cusips import load_cusip_map
+        from hedgeclone.data.thirteenf.importers import import_paths
 
         console = Console(stderr=True)
         cmap = load_cusip_map(cusip_map)
@@ -106,8 +106,8 @@ def register(data_app: typer.Typer) -> None:
         store: Path | None = StoreOpt,
     ) -> None:
         """Fetch 13F-HR filings by CIK from EDGAR via edgartools ($EDGAR_IDENTITY required)."""
-        from data.thirteenf.cusips import load_cusip_map
-        from data.thirteenf.fetch import edgar_identity, fetch_ciks
+        from hedgeclone.data.thirteenf.cusips import load_cusip_map
+        from hedgeclone.data.thirteenf.fetch import edgar_identity, fetch_ciks
 
         edgar_identity()
         console = Console(stderr=True)
@@ -128,7 +128,7 @@ def register(data_app: typer.Typer) -> None:
         store: Path | None = StoreOpt,
     ) -> None:
         """Holdings of filers as known on a date (latest period, amendments applied)."""
-        from data.thirteenf.storage import StoreHoldings
+        from hedgeclone.data.thirteenf.storage import StoreHoldings
 
         when = _date(as_of, "--as-of")
         frame = StoreHoldings(_store(store)).holdings_as_of(when, ciks=cik, include_options=options)
@@ -146,7 +146,7 @@ def register(data_app: typer.Typer) -> None:
         store: Path | None = StoreOpt,
     ) -> None:
         """Stocks by number of 13F holders as known on a date."""
-        from data.thirteenf.storage import StoreHoldings
+        from hedgeclone.data.thirteenf.storage import StoreHoldings
 
         when = _date(as_of, "--as-of")
         frame = StoreHoldings(_store(store)).holders_as_of(when).head(top)

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from backtest.errors import InputError
+from hedgeclone.errors import InputError
 
 console = Console()
 
@@ -16,7 +16,7 @@ StoreOpt = typer.Option(None, "--store", help="Store directory (default: $HEDGEC
 
 
 def _store(path: Path | None):
-    from data.store import Store
+    from hedgeclone.data.store import Store
 
     return Store(path)
 
@@ -36,7 +36,7 @@ def prices_import(
     store: Path = StoreOpt,
 ) -> None:
     """Import price files into the store (validated; repairs are counted and reported)."""
-    from data.prices.load import import_price_file
+    from hedgeclone.data.prices.load import import_price_file
 
     if field is not None and field not in ("close", "raw_close"):
         raise InputError(f"--field must be close or raw_close, not {field!r}")
@@ -60,10 +60,9 @@ def prices_fetch(
     store: Path = StoreOpt,
 ) -> None:
     """Download prices from Yahoo (yfinance) into the store; only missing dates are fetched."""
+    from hedgeclone.data.prices.benchmarks import resolve_benchmark
+    from hedgeclone.data.prices.yahoo import RetryPolicy, fetch_prices
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from data.prices.benchmarks import resolve_benchmark
-    from data.prices.yahoo import RetryPolicy, fetch_prices
 
     names = [resolve_benchmark(t) for t in tickers]
     st = _store(store)
@@ -83,8 +82,7 @@ def shares_import(
 ) -> None:
     """Import shares outstanding; a snapshot's counts are known from its date, SEC facts from their filing date."""
     import pandas as pd
-
-    from data.prices.shares import parse_sec_companyfacts, parse_shares_file, store_shares
+    from hedgeclone.data.prices.shares import parse_sec_companyfacts, parse_shares_file, store_shares
 
     when = pd.Timestamp(as_of) if as_of else None
     st = _store(store)
@@ -116,7 +114,7 @@ def shares_fetch(
 ) -> None:
     """Download share counts into the store: Yahoo's share history, or SEC company facts (--source sec)."""
     if source == "sec":
-        from data.prices.sec import fetch_sec_shares
+        from hedgeclone.data.prices.sec import fetch_sec_shares
 
         with console.status("SEC company facts ..."):
             sec_report = fetch_sec_shares(_store(store), tickers)
@@ -126,7 +124,7 @@ def shares_fetch(
         return
     if source != "yfinance":
         raise InputError(f"--source must be yfinance or sec, not {source!r}")
-    from data.prices.yahoo import fetch_shares
+    from hedgeclone.data.prices.yahoo import fetch_shares
 
     with console.status("yfinance share counts ..."):
         rep = fetch_shares(_store(store), tickers, start, end)
@@ -135,8 +133,8 @@ def shares_fetch(
 
 def info(store: Path = StoreOpt) -> None:
     """What the store holds: tickers, date ranges, sizes, survivorship coverage."""
-    from data.prices import store as pstore
-    from data.prices.coverage import coverage_of_ranges, coverage_warning
+    from hedgeclone.data.prices import store as pstore
+    from hedgeclone.data.prices.coverage import coverage_of_ranges, coverage_warning
 
     st = _store(store)
     manifest = st.manifest()
@@ -173,7 +171,7 @@ def returns(
     store: Path = StoreOpt,
 ) -> None:
     """Total return from the close of --start to the close of --end, printed last as +12.34%."""
-    from data.prices.benchmarks import resolve_benchmark, total_return
+    from hedgeclone.data.prices.benchmarks import resolve_benchmark, total_return
 
     st = _store(store)
     value = total_return(resolve_benchmark(ticker), start, end, store=st)

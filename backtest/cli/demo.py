@@ -22,9 +22,9 @@ def demo(
     weight, bought at the close after the first trading day past each quarter's 45-day filing
     deadline; it is the same as ``hedgeclone run examples/consensus-14.toml``.
     """
-    from backtest.cli.run import execute
-    from strategies import HedgeFundConsensus
-    from strategies.config import BacktestConfig, DataConfig, RunConfig
+    from hedgeclone.backtest.cli.run import execute
+    from hedgeclone.strategies import HedgeFundConsensus
+    from hedgeclone.strategies.config import BacktestConfig, DataConfig, RunConfig
 
     config = RunConfig(
         strategy=HedgeFundConsensus(top_n=top_n),

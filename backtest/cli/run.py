@@ -23,10 +23,10 @@ def progress_bar() -> Progress:
 
 def execute(config, out: Path, store: Path | None, title: str | None = None) -> Path:
     """Load the market, replay the strategy with a progress bar, write and summarise the run."""
-    from backtest.rundir import load_run
-    from backtest.summary import run_summary
-    from data.store import Store
-    from strategies.execute import load_config_market, run_config, write_config_run
+    from hedgeclone.backtest.rundir import load_run
+    from hedgeclone.backtest.summary import run_summary
+    from hedgeclone.data.store import Store
+    from hedgeclone.strategies.execute import load_config_market, run_config, write_config_run
 
     with progress_bar() as progress:
         task = progress.add_task(f"market ({config.data.source})", total=1)
@@ -54,7 +54,7 @@ def run(
     store: Path | None = typer.Option(None, "--store", help="Store directory (overrides [data] store)."),
 ) -> None:
     """Run one backtest from a TOML config and write its run directory."""
-    from strategies.config import load_config
+    from hedgeclone.strategies.config import load_config
 
     config = load_config(config_path)
     execute(config, out or Path("runs") / config_path.stem, store)
@@ -69,11 +69,11 @@ def screen(
 ) -> None:
     """Print every name the strategy finds eligible on a date, ranked, as it would have seen it."""
     import pandas as pd
+    from hedgeclone.data.store import Store
+    from hedgeclone.strategies.config import load_config
+    from hedgeclone.strategies.execute import load_config_market, screen_config
 
-    from backtest.errors import InputError
-    from data.store import Store
-    from strategies.config import load_config
-    from strategies.execute import load_config_market, screen_config
+    from hedgeclone.errors import InputError
 
     config = load_config(config_path)
     try:

@@ -15,7 +15,7 @@ _BEST_OF = ("sharpe", "cagr", "total_return", "sortino", "calmar", "max_drawdown
 
 
 def _known_metrics(benchmarks) -> list[str]:
-    from backtest.metrics import RELATIVE_METRICS, SUMMARY_METRICS
+    from hedgeclone.backtest.metrics import RELATIVE_METRICS, SUMMARY_METRICS
 
     strat = [*SUMMARY_METRICS, "costs", "costs_pct", "turnover", "turnover_annual"]
     return strat + [f"{b}.{m}" for b in benchmarks for m in RELATIVE_METRICS]
@@ -100,15 +100,16 @@ def tune(
     store: Path | None = typer.Option(None, "--store", help="Store directory (overrides [data] store)."),
 ) -> None:
     """Backtest every combination of a parameter grid; report the best, walk-forward and overfitting."""
-    from backtest.cli.run import progress_bar
-    from backtest.errors import InputError
-    from backtest.tuning import parse_grid_option, pbo, sweep, sweep_dsr
-    from backtest.tuning.grid import combinations
-    from backtest.tuning.walkforward import WF_METRICS
-    from backtest.tuning.walkforward import walk_forward as run_wf
-    from data.store import Store
-    from strategies.config import load_config
-    from strategies.execute import load_config_market
+    from hedgeclone.backtest.cli.run import progress_bar
+    from hedgeclone.backtest.tuning import parse_grid_option, pbo, sweep, sweep_dsr
+    from hedgeclone.backtest.tuning.grid import combinations
+    from hedgeclone.backtest.tuning.walkforward import WF_METRICS
+    from hedgeclone.backtest.tuning.walkforward import walk_forward as run_wf
+    from hedgeclone.data.store import Store
+    from hedgeclone.strategies.config import load_config
+    from hedgeclone.strategies.execute import load_config_market
+
+    from hedgeclone.errors import InputError
 
     config = load_config(config_path)
     parsed = parse_grid_option(grid)

@@ -1,6 +1,6 @@
 """The engine: numba kernels on arrays and the thin pandas-facing `simulate`."""
 
-from backtest.engine.schedule import Schedule
-from backtest.engine.simulate import simulate
+from hedgeclone.backtest.engine.schedule import Schedule
+from hedgeclone.backtest.engine.simulate import simulate
 
 __all__ = ["Schedule", "simulate"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from backtest.errors import InputError
+from hedgeclone.errors import InputError
 
 __all__ = ["Schedule"]
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
+from hedgeclone.backtest.report import fmt_metric
+from hedgeclone.backtest.report.page import esc, figure_div, page, table_html
 from rich.table import Table
-
-from backtest.report import fmt_metric
-from backtest.report.page import esc, figure_div, page, table_html
 
 __all__ = ["rich_table", "html_page", "formatted"]
 
@@ -51,7 +50,7 @@ def rich_table(comparison) -> Table:
 
 def html_page(comparison) -> str:
     """A self-contained page with the marked table and the overlaid equity curves."""
-    from backtest.compare import equity_overlay
+    from hedgeclone.backtest.compare import equity_overlay
 
     start, end = comparison.window
     shown = formatted(comparison)

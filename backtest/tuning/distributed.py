@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from hedgeclone.backtest.engine.batch import BatchArrays, batch_simulate
 
-from backtest.engine.batch import BatchArrays, batch_simulate
-from backtest.errors import InputError
+from hedgeclone.errors import InputError
 
 __all__ = ["Shared", "ChunkResult", "score_chunk", "run_chunks"]
 
@@ -46,7 +46,7 @@ class ChunkResult:
 
 
 def _set_metrics(values: np.ndarray, traded: float, paid: float, shared: Shared) -> dict:
-    from backtest.rundir import STRATEGY, metrics_document, returns_of
+    from hedgeclone.backtest.rundir import STRATEGY, metrics_document, returns_of
 
     window = ~np.isnan(values)
     series = pd.Series(values[window], index=shared.index[window], name=STRATEGY)

@@ -13,7 +13,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from backtest.errors import InputError
+from hedgeclone.errors import InputError
 
 __all__ = ["BACKTEST_PARAMS", "Grid", "parse_grid_option", "parse_value", "resolve_grid", "combinations"]
 
@@ -94,7 +94,7 @@ def combinations(config, grid: Grid) -> tuple[list[str], list[tuple], list]:
     Combinations run in ``itertools.product`` order (the first name varies slowest). A value
     that does not fit its field is one `InputError` naming the parameter and the value.
     """
-    from strategies.config import BacktestConfig, build
+    from hedgeclone.strategies.config import BacktestConfig, build
 
     resolved = resolve_grid(config, grid)
     names = [f for _, f, _ in resolved]

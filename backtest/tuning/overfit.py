@@ -26,7 +26,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from backtest.errors import InputError
+from hedgeclone.errors import InputError
 
 __all__ = ["PBOResult", "pbo", "deflated_sharpe", "expected_max_sharpe", "DSRResult", "sweep_dsr"]
 

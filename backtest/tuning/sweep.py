@@ -25,12 +25,12 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+from hedgeclone.backtest.engine.batch import BatchArrays
+from hedgeclone.backtest.engine.simulate import _per_asset, _schedule_arrays
+from hedgeclone.backtest.tuning.distributed import Shared, run_chunks
+from hedgeclone.backtest.tuning.grid import Grid, combinations
 
-from backtest.engine.batch import BatchArrays
-from backtest.engine.simulate import _per_asset, _schedule_arrays
-from backtest.errors import InputError
-from backtest.tuning.distributed import Shared, run_chunks
-from backtest.tuning.grid import Grid, combinations
+from hedgeclone.errors import InputError
 
 __all__ = ["SweepResult", "sweep", "Progress"]
 
@@ -79,7 +79,7 @@ class _Planner:
     """Decisions and schedules for many configs over one market, each computed once."""
 
     def __init__(self, market, progress: Progress | None) -> None:
-        from data.thirteenf.index import HoldingsIndex
+        from hedgeclone.data.thirteenf.index import HoldingsIndex
 
         self.market = market
         self.index = HoldingsIndex(market.holdings) if market.holdings is not None else None
@@ -96,13 +96,13 @@ class _Planner:
         return self._dates[key]
 
     def _view(self, date):
-        from strategies.view import PointInTimeView
+        from hedgeclone.strategies.view import PointInTimeView
 
         return PointInTimeView(self.market, date, self.index)
 
     def picks(self, strategy, date):
         """The strategy's weighted picks on `date`, equal to ``strategy.decide(view)``."""
-        from strategies.steps import TopN
+        from hedgeclone.strategies.steps import TopN
 
         pick_steps = strategy.pick_steps() if hasattr(strategy, "pick_steps") else None
         if not pick_steps or not isinstance(pick_steps[0], TopN) or not hasattr(strategy, "screen_steps"):
@@ -126,7 +126,7 @@ class _Planner:
 
     def arrays(self, strategy, lo, hi, lag: int):
         """(start row, end row, kernel arrays with absolute rows) of the strategy's schedule."""
-        from backtest.engine.schedule import Schedule
+        from hedgeclone.backtest.engine.schedule import Schedule
 
         key = (strategy, lo, hi, lag)
         if key in self._arrays:
@@ -145,7 +145,7 @@ class _Planner:
 
 
 def _window(config, market) -> tuple[pd.Timestamp, pd.Timestamp]:
-    from strategies.execute import _start
+    from hedgeclone.strategies.execute import _start
 
     calendar = market.close.index
     start = _start(config, market)
@@ -186,7 +186,7 @@ def sweep(config, grid: Grid, *, market=None, progress: Progress | None = None, 
     or `distributed.Client`) runs the batch on a cluster; results equal the in-process ones.
     `progress(stage, done, total)` reports the stages "decisions" and "backtests".
     """
-    from strategies.execute import load_config_market
+    from hedgeclone.strategies.execute import load_config_market
 
     names, combos, configs = combinations(config, grid)
     if market is None:

@@ -17,9 +17,9 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from hedgeclone.backtest import metrics
 
-from backtest import metrics
-from backtest.errors import InputError
+from hedgeclone.errors import InputError
 
 __all__ = ["WalkForwardResult", "walk_forward", "WF_METRICS"]
 

@@ -6,11 +6,11 @@ market, and a population of 13F filers (some skilled) filing with realistic lags
 amendments. Everything in it is made up: print `SYNTHETIC_NOTICE` with any result.
 """
 
-from data.demo.benchmarks import MICRO_CAP_BAND, MICROCAP, SP500
-from data.demo.cache import GENERATOR_VERSION, demo_prefix, load_demo
-from data.demo.config import DemoConfig
-from data.demo.identifiers import cusip_check_digit
-from data.demo.market import SYNTHETIC_NOTICE, DemoMarket, generate_demo
+from hedgeclone.data.demo.benchmarks import MICRO_CAP_BAND, MICROCAP, SP500
+from hedgeclone.data.demo.cache import GENERATOR_VERSION, demo_prefix, load_demo
+from hedgeclone.data.demo.config import DemoConfig
+from hedgeclone.data.demo.identifiers import cusip_check_digit
+from hedgeclone.data.demo.market import SYNTHETIC_NOTICE, DemoMarket, generate_demo
 
 __all__ = [
     "DemoConfig",

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from hedgeclone.data.demo.kernels import cap_weighted_index_nb
 
-from backtest.errors import InputError
-from data.demo.kernels import cap_weighted_index_nb
+from hedgeclone.errors import InputError
 
 __all__ = [
     "SP500",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from backtest.errors import InputError
+from hedgeclone.errors import InputError
 
 __all__ = ["DemoConfig"]
 

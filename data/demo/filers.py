@@ -15,10 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
-from data.demo.identifiers import make_ciks, make_filer_names
-from data.demo.kernels import select_holdings_nb
-from data.demo.prices import PricePaths
+from hedgeclone.data.demo.identifiers import make_ciks, make_filer_names
+from hedgeclone.data.demo.kernels import select_holdings_nb
+from hedgeclone.data.demo.prices import PricePaths
 
 __all__ = ["FilerPopulation", "Positions", "make_filers", "simulate_positions", "forward_score"]
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
-from data.demo.filers import FilerPopulation, Positions
-from data.demo.identifiers import accession_numbers, make_ciks
-from data.demo.sessions import session_on_or_after, session_on_or_before
-from data.schemas import HOLDINGS, conform
+from hedgeclone.data.demo.filers import FilerPopulation, Positions
+from hedgeclone.data.demo.identifiers import accession_numbers, make_ciks
+from hedgeclone.data.demo.sessions import session_on_or_after, session_on_or_before
+from hedgeclone.data.schemas import HOLDINGS, conform
 
 __all__ = ["holdings_table"]
 

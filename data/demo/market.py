@@ -6,16 +6,21 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
-from data.demo.benchmarks import MICRO_CAP_BAND, build_benchmarks
-from data.demo.config import DemoConfig
-from data.demo.filers import make_filers, simulate_positions
-from data.demo.filings import holdings_table
-from data.demo.identifiers import SECTORS, make_cusips, make_issuer_names, make_sectors, make_tickers
-from data.demo.prices import BANKRUPTCY, NO_DELISTING, simulate_prices
-from data.demo.sessions import quarter_ends, session_on_or_before, xnys_sessions
-from data.demo.shares import shares_table, simulate_shares
-from data.demo.volume import simulate_volume
+from hedgeclone.data.demo.benchmarks import MICRO_CAP_BAND, build_benchmarks
+from hedgeclone.data.demo.config import DemoConfig
+from hedgeclone.data.demo.filers import make_filers, simulate_positions
+from hedgeclone.data.demo.filings import holdings_table
+from hedgeclone.data.demo.identifiers import (
+    SECTORS,
+    make_cusips,
+    make_issuer_names,
+    make_sectors,
+    make_tickers,
+)
+from hedgeclone.data.demo.prices import BANKRUPTCY, NO_DELISTING, simulate_prices
+from hedgeclone.data.demo.sessions import quarter_ends, session_on_or_before, xnys_sessions
+from hedgeclone.data.demo.shares import shares_table, simulate_shares
+from hedgeclone.data.demo.volume import simulate_volume
 
 __all__ = ["DemoMarket", "generate_demo", "SYNTHETIC_NOTICE", "DELISTINGS_COLUMNS", "FILERS_COLUMNS"]
 
@@ -163,7 +168,7 @@ def generate_demo(config: DemoConfig) -> DemoMarket:
             issuers,
         )
     else:
-        from data.schemas import HOLDINGS, conform
+        from hedgeclone.data.schemas import HOLDINGS, conform
 
         holdings = conform(pd.DataFrame({c: [] for c in HOLDINGS}), HOLDINGS, "demo holdings")
 

@@ -14,8 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from data.demo.kernels import BANKRUPTCY, BUYOUT, apply_events_nb, factor_returns_nb, price_paths_nb
+from hedgeclone.data.demo.kernels import (
+    BANKRUPTCY,
+    BUYOUT,
+    apply_events_nb,
+    factor_returns_nb,
+    price_paths_nb,
+)
 
 __all__ = ["PricePaths", "simulate_prices", "NO_DELISTING", "BANKRUPTCY", "BUYOUT"]
 

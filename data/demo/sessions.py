@@ -9,7 +9,7 @@ import exchange_calendars as xcals
 import numpy as np
 import pandas as pd
 
-from backtest.errors import InputError
+from hedgeclone.errors import InputError
 
 __all__ = ["xnys_sessions", "quarter_ends", "session_on_or_before", "session_on_or_after"]
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
-from data.demo.prices import PricePaths
-from data.demo.sessions import session_on_or_after
-from data.schemas import SHARES, conform
+from hedgeclone.data.demo.prices import PricePaths
+from hedgeclone.data.demo.sessions import session_on_or_after
+from hedgeclone.data.schemas import SHARES, conform
 
 __all__ = ["simulate_shares", "shares_table"]
 

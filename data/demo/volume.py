@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-
-from data.demo.prices import PricePaths
+from hedgeclone.data.demo.prices import PricePaths
 
 __all__ = ["simulate_volume"]
 

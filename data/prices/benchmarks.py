@@ -8,9 +8,9 @@ includes its distributions and is net of its fees.
 from __future__ import annotations
 
 import pandas as pd
+from hedgeclone.data.store import Store
 
-from backtest.errors import DataError, InputError
-from data.store import Store
+from hedgeclone.errors import DataError, InputError
 
 __all__ = ["BENCHMARKS", "resolve_benchmark", "benchmark_series", "total_return", "close_on_or_before"]
 
@@ -38,7 +38,7 @@ def benchmark_series(name: str | pd.Series, store: Store | None = None, field: s
         return series.sort_index()
     if store is None:
         raise InputError(f"benchmark {name!r}: a store is needed to read it")
-    from data.prices.load import load_prices
+    from hedgeclone.data.prices.load import load_prices
 
     ticker = resolve_benchmark(name)
     wide = load_prices(store, [ticker], fields=(field,))[field]

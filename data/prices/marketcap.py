@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from backtest.errors import DataError
+from hedgeclone.errors import DataError
 
 __all__ = ["shares_on_dates", "market_cap"]
 

@@ -19,11 +19,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
+from hedgeclone.data.prices.shares import sec_shares_from_entries, store_shares
+from hedgeclone.data.prices.validate import check_ticker
+from hedgeclone.data.store import Store
 
-from backtest.errors import DataError, InputError
-from data.prices.shares import sec_shares_from_entries, store_shares
-from data.prices.validate import check_ticker
-from data.store import Store
+from hedgeclone.errors import DataError, InputError
 
 __all__ = ["CONCEPT", "FETCHED_TABLE", "SecSharesReport", "shares_entries", "company_shares_entries",
            "fetch_sec_shares"]
@@ -102,7 +102,7 @@ def fetch_sec_shares(store: Store, tickers: Sequence[str], *, identity: str | No
     to SEC, no shares facts) is reported and the others are still stored; the identity is
     required before the first request (`InputError` naming ``$EDGAR_IDENTITY`` when missing).
     """
-    from data.thirteenf.fetch import edgar_identity
+    from hedgeclone.data.thirteenf.fetch import edgar_identity
 
     now = now or pd.Timestamp.now()
     names = [check_ticker(t.strip().upper(), "SEC shares fetch") for t in tickers]

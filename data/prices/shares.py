@@ -16,12 +16,12 @@ import re
 from pathlib import Path
 
 import pandas as pd
+from hedgeclone.data.prices.importers import read_table_any
+from hedgeclone.data.prices.validate import TICKER_RE, ImportReport
+from hedgeclone.data.schemas import SHARES, conform
+from hedgeclone.data.store import Store
 
-from backtest.errors import InputError
-from data.prices.importers import read_table_any
-from data.prices.validate import TICKER_RE, ImportReport
-from data.schemas import SHARES, conform
-from data.store import Store
+from hedgeclone.errors import InputError
 
 __all__ = [
     "SOURCE_PRIORITY", "date_from_name", "nasdaq_symbol_to_yahoo", "parse_sec_companyfacts", "parse_shares_file",

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from hedgeclone.data.schemas import PRICE_FIELDS
 
-from backtest.errors import InputError
-from data.schemas import PRICE_FIELDS
+from hedgeclone.errors import InputError
 
 __all__ = ["ImportReport", "validate_prices", "check_ticker", "TICKER_RE"]
 

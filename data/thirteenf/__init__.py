@@ -7,7 +7,7 @@ Modules: `parsers` (pure XML parsers), `normalize` (units, merging, filing facts
 store), `storage` (stored batches + DuckDB queries), `pointintime` (as-of views).
 """
 
-from data.thirteenf.pointintime import HOLDERS, holders_as_of, holdings_as_of
-from data.thirteenf.storage import StoreHoldings
+from hedgeclone.data.thirteenf.pointintime import HOLDERS, holders_as_of, holdings_as_of
+from hedgeclone.data.thirteenf.storage import StoreHoldings
 
 __all__ = ["HOLDERS", "holdings_as_of", "holders_as_of", "StoreHoldings"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from backtest.errors import InputError
+from hedgeclone.errors import InputError
 
 __all__ = ["bundled_map", "load_cusip_map", "apply_tickers", "Unmapped", "unmapped"]
 

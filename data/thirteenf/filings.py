@@ -22,10 +22,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from hedgeclone.data.schemas import conform
+from hedgeclone.data.thirteenf.pointintime import HOLDERS, _ciks_clause, keep_ctes
 from numba import njit
-
-from data.schemas import conform
-from data.thirteenf.pointintime import HOLDERS, _ciks_clause, keep_ctes
 
 __all__ = ["FILINGS_PREFIX", "FILING_FACTS", "ROW_COLUMNS", "FilingFacts", "filing_facts", "store_order",
            "kept_sql", "aggregate_holders"]
@@ -98,7 +97,7 @@ class FilingFacts:
     def kept(self, as_of: pd.Timestamp, ciks: Iterable[int] | None = None) -> pd.DataFrame:
         """The facts (cik, accession, batch, filed) of the filings in force on `as_of`."""
         if not self.exact:
-            from data.thirteenf.pointintime import run_sql
+            from hedgeclone.data.thirteenf.pointintime import run_sql
 
             return run_sql(kept_sql("facts", ciks), as_of, {"facts": self.table})
         visible = self._filed <= np.datetime64(as_of, "ns")

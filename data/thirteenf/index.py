@@ -13,9 +13,8 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-
-from data.schemas import conform
-from data.thirteenf.pointintime import HOLDERS, _as_of
+from hedgeclone.data.schemas import conform
+from hedgeclone.data.thirteenf.pointintime import HOLDERS, _as_of
 
 __all__ = ["HoldingsIndex"]
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pandas as pd
 from lxml import etree
 
-from backtest.errors import InputError
+from hedgeclone.errors import InputError
 
 __all__ = ["RAW_COLUMNS", "Cover", "parse_infotable_xml", "parse_cover_xml", "check_cusip", "CUSIP_RE"]
 

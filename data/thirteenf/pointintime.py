@@ -20,9 +20,9 @@ from collections.abc import Iterable
 
 import duckdb
 import pandas as pd
+from hedgeclone.data.schemas import HOLDINGS, conform
 
-from backtest.errors import InputError
-from data.schemas import HOLDINGS, conform
+from hedgeclone.errors import InputError
 
 __all__ = ["HOLDERS", "holdings_as_of", "holders_as_of", "holdings_sql", "holders_sql", "keep_ctes", "run_sql"]
 

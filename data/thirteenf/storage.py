@@ -25,10 +25,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-from data.schemas import HOLDINGS, conform
-from data.store import Store
-from data.thirteenf.filings import (
+from hedgeclone.data.schemas import HOLDINGS, conform
+from hedgeclone.data.store import Store
+from hedgeclone.data.thirteenf.filings import (
     DICTIONARY_COLUMNS,
     FILING_FACTS,
     FILINGS_PREFIX,
@@ -38,7 +37,7 @@ from data.thirteenf.filings import (
     filing_facts,
     store_order,
 )
-from data.thirteenf.pointintime import HOLDERS, _as_of, holders_sql, holdings_sql, run_sql
+from hedgeclone.data.thirteenf.pointintime import HOLDERS, _as_of, holders_sql, holdings_sql, run_sql
 
 __all__ = ["PREFIX", "StoreHoldings"]
 

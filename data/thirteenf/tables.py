@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from hedgeclone.data.thirteenf.normalize import FILINGS, UNITS, normalize
+from hedgeclone.data.thirteenf.parsers import CUSIP_RE, RAW_COLUMNS
 
-from backtest.errors import InputError
-from data.thirteenf.normalize import FILINGS, UNITS, normalize
-from data.thirteenf.parsers import CUSIP_RE, RAW_COLUMNS
+from hedgeclone.errors import InputError
 
 __all__ = ["TableMapping", "load_mapping", "shipped_mappings", "table_to_holdings"]
 
@@ -47,7 +47,7 @@ class TableMapping:
 
 def shipped_mappings() -> list[str]:
     """Names of the mappings shipped with hedgeclone."""
-    folder = resources.files("data.thirteenf") / "mappings"
+    folder = resources.files("hedgeclone.data.thirteenf") / "mappings"
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
@@ -57,7 +57,7 @@ def load_mapping(name_or_file: str | Path) -> TableMapping:
     if path.suffix == ".toml" and path.exists():
         text, where = path.read_text(), str(path)
     elif str(name_or_file) in shipped_mappings():
-        res = resources.files("data.thirteenf") / "mappings" / f"{name_or_file}.toml"
+        res = resources.files("hedgeclone.data.thirteenf") / "mappings" / f"{name_or_file}.toml"
         text, where = res.read_text(), f"mapping {name_or_file!r}"
     else:
         raise InputError(f"unknown 13F mapping {str(name_or_file)!r}: give a .toml file or one of "

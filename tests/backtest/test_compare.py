@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from hedgeclone.backtest.cli.app import app
+from hedgeclone.backtest.compare import compare
+from hedgeclone.backtest.rundir import write_run
 from typer.testing import CliRunner
 
-from backtest.cli.app import app
-from backtest.compare import compare
-from backtest.errors import InputError
-from backtest.rundir import write_run
+from hedgeclone.errors import InputError
 
 
 @pytest.fixture

@@ -9,9 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from backtest.report import render_report
-from backtest.rundir import run_metrics, write_run
+from hedgeclone.backtest.report import render_report
+from hedgeclone.backtest.rundir import run_metrics, write_run
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 ERROR_HOOK = """<script>window.__errs=[];
@@ -79,7 +78,7 @@ def test_result_report_writes_one_file(tmp_path, toy_run_factory):
     import numpy as np
     import pandas as pd
 
-    import backtest
+    from hedgeclone import backtest
 
     index = pd.bdate_range("2021-01-01", periods=300)
     close = pd.DataFrame(100 * np.exp(np.cumsum(np.random.default_rng(3).normal(0, 0.01, (300, 2)), axis=0)),
@@ -92,8 +91,7 @@ def test_result_report_writes_one_file(tmp_path, toy_run_factory):
 
 def test_partial_calendar_years_are_labelled():
     import pandas as pd
-
-    from backtest.report import _yearly_table
+    from hedgeclone.backtest.report import _yearly_table
 
     yearly = pd.DataFrame({"s": [0.1, 0.2, 0.05], "b": [0.0, 0.1, 0.0]}, index=[2014, 2015, 2016])
     table = _yearly_table(yearly, "s", pd.Timestamp("2014-05-16"), pd.Timestamp("2016-06-30"))

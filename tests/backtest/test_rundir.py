@@ -7,11 +7,11 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from hedgeclone.backtest import metrics
+from hedgeclone.backtest.rundir import RUN_FILES, load_run, returns_of, write_run
 
-import backtest
-from backtest import metrics
-from backtest.errors import InputError
-from backtest.rundir import RUN_FILES, load_run, returns_of, write_run
+from hedgeclone import backtest
+from hedgeclone.errors import InputError
 
 SUMMARY_KEYS = {"total_return", "cagr", "volatility", "sharpe", "sortino", "max_drawdown", "calmar"}
 RELATIVE_KEYS = {"beta", "alpha", "information_ratio", "tracking_error", "excess_return_pp"}
@@ -66,7 +66,7 @@ def test_interrupted_write_leaves_previous_run_intact(tmp_path, toy_run_factory,
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("backtest.report.render_report", boom)
+    monkeypatch.setattr("hedgeclone.backtest.report.render_report", boom)
     with pytest.raises(KeyboardInterrupt):
         write_run(target, toy_run_factory(seed=2))
     assert (target / "metrics.json").read_text() == before

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hedgeclone.data.store import STORE_ENV, Store, default_store_dir
 
-from backtest.errors import CorruptFileError, DataError, InputError
-from data.store import STORE_ENV, Store, default_store_dir
+from hedgeclone.errors import CorruptFileError, DataError, InputError
 
 
 def frame(n: int = 5) -> pd.DataFrame:

@@ -6,10 +6,17 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hedgeclone.strategies import (
+    STRATEGIES,
+    BuyAndHold,
+    FixedWeights,
+    HedgeFundConsensus,
+    MicrocapScreen,
+    load_config,
+)
+from hedgeclone.strategies.config import parse_config
 
-from backtest.errors import InputError
-from strategies import STRATEGIES, BuyAndHold, FixedWeights, HedgeFundConsensus, MicrocapScreen, load_config
-from strategies.config import parse_config
+from hedgeclone.errors import InputError
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

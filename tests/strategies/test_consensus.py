@@ -7,9 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pytest
-
-from strategies import HedgeFundConsensus, PointInTimeView, after_filing_deadline, run_strategy
-from strategies.steps import EqualWeight, HolderScore, Picks, TopN, Tradable
+from hedgeclone.strategies import HedgeFundConsensus, PointInTimeView, after_filing_deadline, run_strategy
+from hedgeclone.strategies.steps import EqualWeight, HolderScore, Picks, TopN, Tradable
 
 CAL = pd.bdate_range("2023-12-01", "2024-12-31")
 TICKERS = ["AAA", "BBB", "CCC", "DDD", "EEE"]

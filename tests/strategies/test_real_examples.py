@@ -30,11 +30,11 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def real_store(tmp_path_factory):
-    from data.prices import import_price_file, parse_shares_file, store_shares
-    from data.store import Store
-    from data.thirteenf import StoreHoldings
-    from data.thirteenf.cusips import load_cusip_map
-    from data.thirteenf.importers import import_paths
+    from hedgeclone.data.prices import import_price_file, parse_shares_file, store_shares
+    from hedgeclone.data.store import Store
+    from hedgeclone.data.thirteenf import StoreHoldings
+    from hedgeclone.data.thirteenf.cusips import load_cusip_map
+    from hedgeclone.data.thirteenf.importers import import_paths
 
     root = tmp_path_factory.mktemp("real")
     store = Store(root / "store")
@@ -66,10 +66,10 @@ def pa_date(text):
 
 
 def test_superinvestor_consensus_picks_the_most_held_priced_names(real_store):
-    from data.thirteenf.cusips import load_cusip_map
-    from data.thirteenf.importers import read_table_file
-    from strategies.config import load_config
-    from strategies.execute import load_config_market, run_config
+    from hedgeclone.data.thirteenf.cusips import load_cusip_map
+    from hedgeclone.data.thirteenf.importers import read_table_file
+    from hedgeclone.strategies.config import load_config
+    from hedgeclone.strategies.execute import load_config_market, run_config
 
     config = load_config(EXAMPLES / "superinvestors-14.toml")
     config = dataclasses.replace(config, backtest=dataclasses.replace(config.backtest, end=pd.Timestamp("2018-06-29").date()))
@@ -102,8 +102,8 @@ def test_superinvestor_consensus_picks_the_most_held_priced_names(real_store):
 
 
 def test_microcap_2025_screen_matches_a_hand_computation(real_store):
-    from strategies.config import load_config
-    from strategies.execute import load_config_market, screen_config
+    from hedgeclone.strategies.config import load_config
+    from hedgeclone.strategies.execute import load_config_market, screen_config
 
     config = load_config(EXAMPLES / "microcap-2025.toml")
     market = load_config_market(config, real_store)

@@ -7,11 +7,8 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-from data.thirteenf.index import HoldingsIndex
-from strategies import (
+from hedgeclone.data.thirteenf.index import HoldingsIndex
+from hedgeclone.strategies import (
     BuyAndHold,
     FixedWeights,
     HedgeFundConsensus,
@@ -19,8 +16,10 @@ from strategies import (
     PointInTimeView,
     run_strategy,
 )
-from strategies.config import RunConfig, parse_config
-from strategies.execute import run_config, screen_config
+from hedgeclone.strategies.config import RunConfig, parse_config
+from hedgeclone.strategies.execute import run_config, screen_config
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 
 def test_microcap_screen_ranks_by_ytd_within_the_band(small_market):

@@ -9,9 +9,8 @@ import sys
 
 import pandas as pd
 import pytest
+from hedgeclone.backtest.cli.app import app
 from typer.testing import CliRunner
-
-from backtest.cli.app import app
 
 TINY = """
 [strategy]
@@ -60,7 +59,7 @@ def test_screen_prints_ranked_csv(tmp_path):
 
 
 def run_cli(*args, tmp_path):
-    return subprocess.run([sys.executable, "-m", "backtest.cli.app", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "hedgeclone.backtest.cli.app", *args], capture_output=True, text=True,
                           cwd=tmp_path, timeout=300)
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import backtest
+from hedgeclone import backtest
 
 vbt = pytest.importorskip("vectorbt", reason="vectorbt is the reference implementation (test extra)")
 

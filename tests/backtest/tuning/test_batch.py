@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hedgeclone.backtest.engine.batch import BatchArrays, batch_simulate
+from hedgeclone.backtest.engine.simulate import _schedule_arrays
 
-import backtest
-from backtest.engine.batch import BatchArrays, batch_simulate
-from backtest.engine.simulate import _schedule_arrays
-from backtest.errors import InputError
+from hedgeclone import backtest
+from hedgeclone.errors import InputError
 
 
 def _market(rng, n_days=300, n_cols=40):

@@ -7,10 +7,10 @@ from statistics import NormalDist
 
 import numpy as np
 import pytest
+from hedgeclone.backtest.tuning import deflated_sharpe, pbo, sweep_dsr
+from hedgeclone.backtest.tuning.overfit import expected_max_sharpe
 
-from backtest.errors import InputError
-from backtest.tuning import deflated_sharpe, pbo, sweep_dsr
-from backtest.tuning.overfit import expected_max_sharpe
+from hedgeclone.errors import InputError
 
 
 def test_pbo_of_pure_noise_is_about_one_half():

@@ -7,13 +7,13 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
+from hedgeclone.backtest.rundir import build_run, run_metrics
+from hedgeclone.backtest.tuning import parse_grid_option, sweep
+from hedgeclone.strategies.config import parse_config
+from hedgeclone.strategies.execute import load_config_market, run_config
 from typer.testing import CliRunner
 
-from backtest.errors import InputError
-from backtest.rundir import build_run, run_metrics
-from backtest.tuning import parse_grid_option, sweep
-from strategies.config import parse_config
-from strategies.execute import load_config_market, run_config
+from hedgeclone.errors import InputError
 
 TOML = """
 [strategy]
@@ -90,7 +90,7 @@ def test_bad_grids_are_one_clear_error(setup):
 
 
 def test_cli_tune(tmp_path, store):
-    from backtest.cli.app import app
+    from hedgeclone.backtest.cli.app import app
 
     cfg = tmp_path / "c.toml"
     cfg.write_text(TOML)

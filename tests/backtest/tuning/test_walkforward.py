@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hedgeclone.backtest.tuning import walk_forward
 
-from backtest.errors import InputError
-from backtest.tuning import walk_forward
+from hedgeclone.errors import InputError
 
 
 def _returns(seed=0):

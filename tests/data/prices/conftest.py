@@ -32,7 +32,7 @@ def prices_dir() -> Path:
 
 @pytest.fixture
 def store(tmp_path):
-    from data.store import Store
+    from hedgeclone.data.store import Store
 
     return Store(tmp_path / "store")
 

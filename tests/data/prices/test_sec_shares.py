@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from backtest.errors import InputError
+from hedgeclone.errors import InputError
 
 TICKER, CIK = "AAPL", 320193
 SCREENER = "nasdaq_screener_2025-03-28.csv.gz"
@@ -76,8 +76,8 @@ def edgar_local(tmp_path, monkeypatch, screener_shares):
 
 
 def test_fetch_stores_shares_known_from_filing_dates(store, edgar_local, screener_shares):
-    from data.prices.sec import fetch_sec_shares
-    from data.prices.shares import load_shares
+    from hedgeclone.data.prices.sec import fetch_sec_shares
+    from hedgeclone.data.prices.shares import load_shares
 
     report = fetch_sec_shares(store, [TICKER.lower()])
     assert report.fetched == [TICKER] and not report.failed and report.rows == 2
@@ -88,9 +88,8 @@ def test_fetch_stores_shares_known_from_filing_dates(store, edgar_local, screene
 
 def test_second_run_makes_no_request(store, edgar_local, screener_shares):
     from edgar.entity.entity_facts import clear_company_facts_cache
-
-    from data.prices.sec import fetch_sec_shares
-    from data.prices.shares import load_shares
+    from hedgeclone.data.prices.sec import fetch_sec_shares
+    from hedgeclone.data.prices.shares import load_shares
 
     fetch_sec_shares(store, [TICKER])
     edgar_local.unlink()  # any new request for the facts would now fail
@@ -103,8 +102,8 @@ def test_second_run_makes_no_request(store, edgar_local, screener_shares):
 
 
 def test_sec_wins_over_a_snapshot_on_the_same_day(store, edgar_local, screener_shares):
-    from data.prices.sec import fetch_sec_shares
-    from data.prices.shares import load_shares, store_shares
+    from hedgeclone.data.prices.sec import fetch_sec_shares
+    from hedgeclone.data.prices.shares import load_shares, store_shares
 
     snapshot = pd.DataFrame({"ticker": [TICKER], "known_from": [pd.Timestamp("2025-01-31")], "shares": [1.0],
                              "source": ["snapshot"]})
@@ -114,7 +113,7 @@ def test_sec_wins_over_a_snapshot_on_the_same_day(store, edgar_local, screener_s
 
 
 def test_missing_identity_is_a_clear_error(store, edgar_local, monkeypatch):
-    from data.prices.sec import fetch_sec_shares
+    from hedgeclone.data.prices.sec import fetch_sec_shares
 
     monkeypatch.delenv("EDGAR_IDENTITY")
     with pytest.raises(InputError, match="EDGAR_IDENTITY"):
@@ -122,7 +121,7 @@ def test_missing_identity_is_a_clear_error(store, edgar_local, monkeypatch):
 
 
 def test_cli_fetch_source_sec(tmp_path, edgar_local, screener_shares):
-    from backtest.cli.app import app
+    from hedgeclone.backtest.cli.app import app
 
     result = CliRunner().invoke(app, ["data", "shares", "fetch", TICKER, "--source", "sec",
                                       "--store", str(tmp_path / "cli-store")])

@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from backtest.errors import DataError, InputError
-from data.prices import (
+from hedgeclone.data.prices import (
     benchmark_series,
     coverage_of_ranges,
     coverage_warning,
@@ -22,12 +20,14 @@ from data.prices import (
     total_return,
     universe_on,
 )
-from data.prices.shares import date_from_name, nasdaq_symbol_to_yahoo, resolve_precedence
+from hedgeclone.data.prices.shares import date_from_name, nasdaq_symbol_to_yahoo, resolve_precedence
+
+from hedgeclone.errors import DataError, InputError
 
 
 @pytest.fixture(scope="module")
 def etf_store(tmp_path_factory, prices_dir):
-    from data.store import Store
+    from hedgeclone.data.store import Store
 
     store = Store(tmp_path_factory.mktemp("etf") / "store")
     for t in ("SPY", "IWC", "IWM", "IJR"):
@@ -65,8 +65,8 @@ def test_non_trading_start_uses_last_close_before(etf_store):
 
 
 def test_load_prices_wide_union_calendar_and_incremental_merge(store):
-    from data.prices.load import store_prices
-    from data.prices.validate import validate_prices
+    from hedgeclone.data.prices.load import store_prices
+    from hedgeclone.data.prices.validate import validate_prices
 
     def put(rows, **kw):
         frame = pd.DataFrame(rows, columns=["ticker", "date", "close", "raw_close"])
@@ -154,7 +154,7 @@ def test_screener_without_date_needs_as_of(tmp_path):
 def test_sec_companyfacts_known_from_filing_date_and_classes_summed():
     import json
 
-    from data.prices.shares import parse_sec_companyfacts
+    from hedgeclone.data.prices.shares import parse_sec_companyfacts
 
     facts = {"cik": 1, "entityName": "X", "facts": {"dei": {"EntityCommonStockSharesOutstanding": {"units": {"shares": [
         {"end": "2025-01-31", "val": 100, "accn": "a1", "form": "10-K", "filed": "2025-02-20"},

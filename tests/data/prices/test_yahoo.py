@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 import requests
+from hedgeclone.data.prices import load_prices, total_return
+from hedgeclone.data.prices.yahoo import SURVIVORSHIP_WARNING, RetryPolicy, fetch_prices, history_to_long
 
-from backtest.errors import DataError
-from data.prices import load_prices, total_return
-from data.prices.yahoo import SURVIVORSHIP_WARNING, RetryPolicy, fetch_prices, history_to_long
+from hedgeclone.errors import DataError
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
 
@@ -99,8 +99,8 @@ def test_interrupted_download_resumes_with_the_missing_tickers(store, yahoo):
 
 
 def test_share_history_through_yfinance(store, yahoo, prices_dir):
-    from data.prices import load_shares, parse_shares_file
-    from data.prices.yahoo import fetch_shares
+    from hedgeclone.data.prices import load_shares, parse_shares_file
+    from hedgeclone.data.prices.yahoo import fetch_shares
 
     session, adapter = yahoo
     counts = {}

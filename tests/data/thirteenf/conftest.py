@@ -36,7 +36,7 @@ def superinvestoren() -> Path:
 
 @pytest.fixture(scope="session")
 def cusip_map():
-    from data.thirteenf.cusips import load_cusip_map
+    from hedgeclone.data.thirteenf.cusips import load_cusip_map
 
     return load_cusip_map()
 
@@ -44,6 +44,6 @@ def cusip_map():
 @pytest.fixture(scope="session")
 def superinvestoren_holdings(superinvestoren: Path, cusip_map):
     """The superinvestor table read once through its shipped mapping: (holdings, skipped)."""
-    from data.thirteenf.importers import read_table_file
+    from hedgeclone.data.thirteenf.importers import read_table_file
 
     return read_table_file(superinvestoren, "superinvestoren", cusip_map)

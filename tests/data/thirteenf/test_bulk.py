@@ -6,9 +6,14 @@ import zipfile
 
 import pandas as pd
 import pytest
+from hedgeclone.data.thirteenf.bulk import (
+    COVERPAGE_COLUMNS,
+    INFOTABLE_COLUMNS,
+    SUBMISSION_COLUMNS,
+    read_bulk_zip,
+)
 
-from backtest.errors import InputError
-from data.thirteenf.bulk import COVERPAGE_COLUMNS, INFOTABLE_COLUMNS, SUBMISSION_COLUMNS, read_bulk_zip
+from hedgeclone.errors import InputError
 
 SUB = [("0000000001-24-000001", "14-FEB-2024", "13F-HR", "0000000001", "31-DEC-2023"),
        ("0000000002-24-000001", "15-FEB-2024", "13F-HR", "2", "31-DEC-2023"),

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hedgeclone.data.thirteenf.cusips import apply_tickers, load_cusip_map, unmapped
 
-from backtest.errors import InputError
-from data.thirteenf.cusips import apply_tickers, load_cusip_map, unmapped
+from hedgeclone.errors import InputError
 
 
 def test_bundled_map_user_override_and_unmapped_report(tmp_path):

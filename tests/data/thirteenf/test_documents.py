@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-
-from data.thirteenf.documents import holdings_from_submission, holdings_from_xml
+from hedgeclone.data.thirteenf.documents import holdings_from_submission, holdings_from_xml
 
 
 def test_lts_one_full_submission(raw13f, cusip_map):

@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from data.thirteenf import holders_as_of
-from data.thirteenf.index import HoldingsIndex
+from hedgeclone.data.thirteenf import holders_as_of
+from hedgeclone.data.thirteenf.index import HoldingsIndex
 
 
 def assert_same_holders(index: HoldingsIndex, holdings: pd.DataFrame, date, ciks=None) -> None:
@@ -53,8 +52,8 @@ def test_restatement_replaces_and_new_holdings_add():
 
 
 def test_matches_sql_on_the_demo_market(tmp_path):
-    from data.demo import DemoConfig, load_demo
-    from data.store import Store
+    from hedgeclone.data.demo import DemoConfig, load_demo
+    from hedgeclone.data.store import Store
 
     market = load_demo(DemoConfig(n_stocks=300, n_filers=40, start="2019-01-02", end="2021-12-31"),
                        store=Store(tmp_path))

@@ -3,9 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from data.thirteenf.normalize import FILINGS, normalize, value_multipliers
-from data.thirteenf.parsers import RAW_COLUMNS
+from hedgeclone.data.thirteenf.normalize import FILINGS, normalize, value_multipliers
+from hedgeclone.data.thirteenf.parsers import RAW_COLUMNS
 
 
 def raw(acc: str, cusip: str, value: float, shares: float, put_call=None, manager=None) -> dict:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hedgeclone.data.thirteenf.parsers import check_cusip, parse_cover_xml, parse_infotable_xml
 
-from backtest.errors import InputError
-from data.thirteenf.parsers import check_cusip, parse_cover_xml, parse_infotable_xml
+from hedgeclone.errors import InputError
 
 INFO = """<?xml version="1.0"?>
 <informationTable xmlns="http://www.sec.gov/edgar/document/thirteenf/informationtable">

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
-from data.schemas import HOLDINGS, conform
-from data.store import Store
-from data.thirteenf import StoreHoldings, holders_as_of, holdings_as_of
+from hedgeclone.data.schemas import HOLDINGS, conform
+from hedgeclone.data.store import Store
+from hedgeclone.data.thirteenf import StoreHoldings, holders_as_of, holdings_as_of
 
 
 def row(cik, period, filed, acc, cusip, value, form="13F-HR", amendment=None, put_call=None):

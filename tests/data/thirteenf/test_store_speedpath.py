@@ -7,12 +7,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
-from data.schemas import HOLDINGS, conform
-from data.store import Store
-from data.thirteenf import StoreHoldings, holders_as_of
-from data.thirteenf.filings import FILINGS_PREFIX
-from data.thirteenf.storage import _read_kept, _row_groups
+from hedgeclone.data.schemas import HOLDINGS, conform
+from hedgeclone.data.store import Store
+from hedgeclone.data.thirteenf import StoreHoldings, holders_as_of
+from hedgeclone.data.thirteenf.filings import FILINGS_PREFIX
+from hedgeclone.data.thirteenf.storage import _read_kept, _row_groups
 
 
 def assert_same(got: pd.DataFrame, want: pd.DataFrame, what: str) -> None:

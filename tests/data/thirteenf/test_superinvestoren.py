@@ -8,8 +8,7 @@ import tarfile
 import duckdb
 import pandas as pd
 import pytest
-
-from data.thirteenf import holders_as_of, holdings_as_of
+from hedgeclone.data.thirteenf import holders_as_of, holdings_as_of
 
 
 def test_counts_after_cleaning(superinvestoren_holdings):
