@@ -6,7 +6,6 @@ importing it loads neither the reports nor the command line.
 
 from hedgeclone.backtest.engine import Schedule, simulate
 from hedgeclone.backtest.result import Result
-
 from hedgeclone.errors import CorruptFileError, DataError, HedgecloneError, InputError
 from hedgeclone.version import __version__
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+
 from hedgeclone.backtest import metrics
 from hedgeclone.backtest.rundir import STRATEGY, LoadedRun, RunData, load_run, metrics_document, returns_of
-
 from hedgeclone.errors import InputError
 
 __all__ = ["Comparison", "compare", "HIGHER_IS_BETTER", "LOWER_IS_BETTER"]

@@ -6,6 +6,7 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+
 from hedgeclone.backtest import metrics
 from hedgeclone.backtest.engine.records import Reason, Side
 

@@ -33,9 +33,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from hedgeclone.backtest import metrics
 
 from hedgeclone.atomic import atomic_write_text
+from hedgeclone.backtest import metrics
 from hedgeclone.errors import InputError
 
 __all__ = [
@@ -261,7 +261,6 @@ def write_run(out_dir: str | os.PathLike[str], run: RunData, *, risk_free=0.0) -
     is refused with an `InputError`.
     """
     from hedgeclone.backtest.report import render_report
-
     from hedgeclone.version import __version__
 
     out_dir = Path(out_dir)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from hedgeclone.backtest.metrics import RELATIVE_METRICS, SUMMARY_METRICS
 from rich import box
 from rich.console import Group
 from rich.table import Table
+
+from hedgeclone.backtest.metrics import RELATIVE_METRICS, SUMMARY_METRICS
 
 __all__ = ["summary_table", "relative_table", "run_summary"]
 

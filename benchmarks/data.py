@@ -264,12 +264,13 @@ def run(args: argparse.Namespace) -> int:
     import tempfile
     import time
 
+    from rich.console import Console
+
     import hedgeclone.backtest  # noqa: F401  (imports data.store in the order the package expects)
     from hedgeclone.data.store import Store
     from hedgeclone.data.thirteenf.cusips import load_cusip_map
     from hedgeclone.data.thirteenf.importers import import_paths
     from hedgeclone.data.thirteenf.storage import StoreHoldings
-    from rich.console import Console
 
     console = Console(width=max(Console().width, 110))
     spec = BulkSpec(rows=args.rows)
@@ -326,6 +327,7 @@ def run(args: argparse.Namespace) -> int:
 def _rows_read(db: Any, day: pd.Timestamp, facts: Any) -> int:
     """Rows the fast path reads from disk for `day` (the row groups it selects)."""
     import pyarrow.parquet as pq
+
     from hedgeclone.data.thirteenf.storage import _row_groups
 
     kept = facts.kept(day)

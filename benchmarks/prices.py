@@ -41,11 +41,12 @@ def _count(path: Path) -> tuple[int, int]:
 
 def run(args: argparse.Namespace) -> int:
     """Import each file into its own fresh store, timed; 1 if a file is missing or counts differ."""
+    from rich.console import Console
+    from rich.table import Table
+
     import hedgeclone.backtest  # noqa: F401
     from hedgeclone.data.prices import import_price_file, load_prices
     from hedgeclone.data.store import Store
-    from rich.console import Console
-    from rich.table import Table
 
     console = Console(width=max(Console().width, 110))
     folder = Path(args.shared)

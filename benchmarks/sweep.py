@@ -17,10 +17,10 @@ import time
 
 import numpy as np
 import pandas as pd
-from hedgeclone.backtest.engine.batch import BatchArrays, batch_simulate
 
 from benchmarks.timing import machine_info, measure, now_iso, versions, write_json
 from benchmarks.workloads import build_w1, synthetic_closes
+from hedgeclone.backtest.engine.batch import BatchArrays, batch_simulate
 
 DESCRIPTION = "W2: 1,000 backtests (top N x lag x weighting) on the batch kernel, vs vectorbt (sampled)"
 INIT_CASH = 1_000_000.0

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
 from hedgeclone.backtest import Schedule
 
 __all__ = ["W1", "build_w1"]

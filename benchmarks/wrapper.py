@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from hedgeclone.backtest.engine import kernels
-from hedgeclone.backtest.engine.schedule import Schedule
 
 from benchmarks.peers import INIT_CASH
 from benchmarks.timing import measure
 from benchmarks.workloads import W1
 from hedgeclone import backtest
+from hedgeclone.backtest.engine import kernels
+from hedgeclone.backtest.engine.schedule import Schedule
 
 __all__ = ["breakdown"]
 

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
-from hedgeclone.data.store import Store
 
+from hedgeclone.data.store import Store
 from hedgeclone.errors import DataError, InputError
 
 __all__ = ["Market", "load_market"]

@@ -6,6 +6,7 @@ Run from the repository root:  .venv/bin/python examples/microcap_demo.py
 from __future__ import annotations
 
 import pandas as pd
+
 from hedgeclone.data.market import load_market
 from hedgeclone.data.thirteenf.index import HoldingsIndex
 from hedgeclone.strategies import MicrocapScreen, PointInTimeView, run_strategy

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+
 from hedgeclone.strategies.steps import Picks, Rank, Step
 from hedgeclone.strategies.view import MarketData, PointInTimeView
 

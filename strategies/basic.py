@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+
+from hedgeclone.errors import InputError
 from hedgeclone.strategies.base import StackStrategy
 from hedgeclone.strategies.calendar import Frequency, decision_dates
 from hedgeclone.strategies.steps import EqualWeight, FixedWeight, Step, Tickers
 from hedgeclone.strategies.view import MarketData
-
-from hedgeclone.errors import InputError
 
 __all__ = ["BuyAndHold", "FixedWeights"]
 

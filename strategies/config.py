@@ -30,11 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from hedgeclone.errors import InputError
 from hedgeclone.strategies.basic import BuyAndHold, FixedWeights
 from hedgeclone.strategies.consensus import HedgeFundConsensus
 from hedgeclone.strategies.microcap import MicrocapScreen
-
-from hedgeclone.errors import InputError
 
 __all__ = ["STRATEGIES", "BacktestConfig", "DataConfig", "RunConfig", "load_config", "parse_config", "build"]
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
+
+from hedgeclone.errors import InputError
 from hedgeclone.strategies.base import StackStrategy
 from hedgeclone.strategies.calendar import after_filing_deadline
 from hedgeclone.strategies.filers import FilerFilter
@@ -22,8 +24,6 @@ from hedgeclone.strategies.steps import (
     TopN,
 )
 from hedgeclone.strategies.view import MarketData
-
-from hedgeclone.errors import InputError
 
 __all__ = ["HedgeFundConsensus"]
 

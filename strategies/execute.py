@@ -6,13 +6,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+
 from hedgeclone.data.market import Market, load_market
 from hedgeclone.data.store import Store
+from hedgeclone.errors import DataError, InputError
 from hedgeclone.strategies.config import RunConfig
 from hedgeclone.strategies.runner import StrategyRun, run_strategy
 from hedgeclone.strategies.view import PointInTimeView
-
-from hedgeclone.errors import DataError, InputError
 
 __all__ = ["load_config_market", "run_config", "write_config_run", "screen_config"]
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from hedgeclone.strategies.steps import Picks
-from hedgeclone.strategies.view import PointInTimeView
 
 from hedgeclone.errors import InputError
+from hedgeclone.strategies.steps import Picks
+from hedgeclone.strategies.view import PointInTimeView
 
 __all__ = ["FilerFilter", "clone_returns"]
 

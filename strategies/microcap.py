@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
+
+from hedgeclone.errors import InputError
 from hedgeclone.strategies.base import StackStrategy
 from hedgeclone.strategies.calendar import Frequency, decision_dates
 from hedgeclone.strategies.steps import (
@@ -21,8 +23,6 @@ from hedgeclone.strategies.steps import (
     Tradable,
 )
 from hedgeclone.strategies.view import MarketData
-
-from hedgeclone.errors import InputError
 
 __all__ = ["MicrocapScreen"]
 

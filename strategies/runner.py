@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import pandas as pd
-from hedgeclone.data.thirteenf.index import HoldingsIndex
-from hedgeclone.strategies.steps import Picks
-from hedgeclone.strategies.view import MarketData, PointInTimeView
 
 from hedgeclone import backtest
+from hedgeclone.data.thirteenf.index import HoldingsIndex
 from hedgeclone.errors import InputError
+from hedgeclone.strategies.steps import Picks
+from hedgeclone.strategies.view import MarketData, PointInTimeView
 
 __all__ = ["Strategy", "StrategyRun", "run_strategy"]
 

@@ -11,9 +11,9 @@ from typing import Literal, Protocol
 
 import numpy as np
 import pandas as pd
-from hedgeclone.strategies.view import PointInTimeView
 
 from hedgeclone.errors import InputError
+from hedgeclone.strategies.view import PointInTimeView
 
 __all__ = [
     "Picks",

@@ -13,9 +13,9 @@ from typing import Protocol
 
 import numpy as np
 import pandas as pd
+
 from hedgeclone.data.thirteenf import holders_as_of, holdings_as_of
 from hedgeclone.data.thirteenf.index import HoldingsIndex
-
 from hedgeclone.errors import DataError
 
 __all__ = ["MarketData", "PointInTimeView"]

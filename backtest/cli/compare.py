@@ -17,7 +17,6 @@ def compare(
 ) -> None:
     """Compare run directories: a metrics table with the best value of each row marked, and equity curves."""
     from hedgeclone.backtest.compare import compare as compare_runs
-
     from hedgeclone.errors import InputError
 
     if len(run_dirs) < 2:

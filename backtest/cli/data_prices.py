@@ -60,9 +60,10 @@ def prices_fetch(
     store: Path = StoreOpt,
 ) -> None:
     """Download prices from Yahoo (yfinance) into the store; only missing dates are fetched."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from hedgeclone.data.prices.benchmarks import resolve_benchmark
     from hedgeclone.data.prices.yahoo import RetryPolicy, fetch_prices
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     names = [resolve_benchmark(t) for t in tickers]
     st = _store(store)
@@ -82,6 +83,7 @@ def shares_import(
 ) -> None:
     """Import shares outstanding; a snapshot's counts are known from its date, SEC facts from their filing date."""
     import pandas as pd
+
     from hedgeclone.data.prices.shares import parse_sec_companyfacts, parse_shares_file, store_shares
 
     when = pd.Timestamp(as_of) if as_of else None

@@ -69,11 +69,11 @@ def screen(
 ) -> None:
     """Print every name the strategy finds eligible on a date, ranked, as it would have seen it."""
     import pandas as pd
+
     from hedgeclone.data.store import Store
+    from hedgeclone.errors import InputError
     from hedgeclone.strategies.config import load_config
     from hedgeclone.strategies.execute import load_config_market, screen_config
-
-    from hedgeclone.errors import InputError
 
     config = load_config(config_path)
     try:

@@ -106,10 +106,9 @@ def tune(
     from hedgeclone.backtest.tuning.walkforward import WF_METRICS
     from hedgeclone.backtest.tuning.walkforward import walk_forward as run_wf
     from hedgeclone.data.store import Store
+    from hedgeclone.errors import InputError
     from hedgeclone.strategies.config import load_config
     from hedgeclone.strategies.execute import load_config_market
-
-    from hedgeclone.errors import InputError
 
     config = load_config(config_path)
     parsed = parse_grid_option(grid)

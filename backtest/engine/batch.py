@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
-from hedgeclone.backtest.engine.kernels import simulate_nb
-from hedgeclone.backtest.engine.records import Status
 from numba import njit, prange
 
+from hedgeclone.backtest.engine.kernels import simulate_nb
+from hedgeclone.backtest.engine.records import Status
 from hedgeclone.errors import InputError
 
 __all__ = ["BatchArrays", "batch_simulate", "batch_simulate_nb"]

@@ -11,8 +11,9 @@ touches a column only when it is held or named by the rebalance being executed.
 from __future__ import annotations
 
 import numpy as np
-from hedgeclone.backtest.engine.records import Reason, Side, Status, order_dt
 from numba import njit
+
+from hedgeclone.backtest.engine.records import Reason, Side, Status, order_dt
 
 REL_TOL = 1e-9
 ABS_TOL = 1e-12

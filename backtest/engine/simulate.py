@@ -6,11 +6,11 @@ import math
 
 import numpy as np
 import pandas as pd
+
 from hedgeclone.backtest.engine.kernels import simulate_nb
 from hedgeclone.backtest.engine.records import Status
 from hedgeclone.backtest.engine.schedule import Schedule
 from hedgeclone.backtest.result import Result
-
 from hedgeclone.errors import InputError
 
 __all__ = ["simulate"]

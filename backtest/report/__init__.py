@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import pandas as pd
+
 from hedgeclone.backtest import metrics
 from hedgeclone.backtest.report import figures
 from hedgeclone.backtest.report.page import esc, figure_div, num, page, pct, table_html
@@ -103,7 +104,6 @@ def _costs_section(doc: dict, run) -> str:
 def render_report(run, doc: dict) -> str:
     """The report of `run` (a `backtest.rundir.RunData`) with its metrics document `doc`, as HTML."""
     from hedgeclone.backtest.rundir import STRATEGY, returns_of
-
     from hedgeclone.version import __version__
 
     values = run.values
@@ -145,9 +145,8 @@ def render_report(run, doc: dict) -> str:
 
 def write_report(path: str | os.PathLike[str], run, doc: dict | None = None) -> Path:
     """Write the report of `run` to `path` atomically (metrics computed from the run when `doc` is None)."""
-    from hedgeclone.backtest.rundir import run_metrics
-
     from hedgeclone.atomic import atomic_write_text
+    from hedgeclone.backtest.rundir import run_metrics
 
     path = Path(path)
     atomic_write_text(path, render_report(run, doc if doc is not None else run_metrics(run)))

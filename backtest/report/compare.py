@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
+from rich.table import Table
+
 from hedgeclone.backtest.report import fmt_metric
 from hedgeclone.backtest.report.page import esc, figure_div, page, table_html
-from rich.table import Table
 
 __all__ = ["rich_table", "html_page", "formatted"]
 

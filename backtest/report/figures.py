@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+
 from hedgeclone.backtest import metrics
 
 __all__ = ["rebased", "equity_figure", "drawdown_figure", "rolling_excess_figure", "yearly_figure", "costs_figure"]

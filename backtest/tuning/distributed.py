@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from hedgeclone.backtest.engine.batch import BatchArrays, batch_simulate
 
+from hedgeclone.backtest.engine.batch import BatchArrays, batch_simulate
 from hedgeclone.errors import InputError
 
 __all__ = ["Shared", "ChunkResult", "score_chunk", "run_chunks"]

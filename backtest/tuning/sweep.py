@@ -25,11 +25,11 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+
 from hedgeclone.backtest.engine.batch import BatchArrays
 from hedgeclone.backtest.engine.simulate import _per_asset, _schedule_arrays
 from hedgeclone.backtest.tuning.distributed import Shared, run_chunks
 from hedgeclone.backtest.tuning.grid import Grid, combinations
-
 from hedgeclone.errors import InputError
 
 __all__ = ["SweepResult", "sweep", "Progress"]

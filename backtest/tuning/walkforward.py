@@ -17,8 +17,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from hedgeclone.backtest import metrics
 
+from hedgeclone.backtest import metrics
 from hedgeclone.errors import InputError
 
 __all__ = ["WalkForwardResult", "walk_forward", "WF_METRICS"]

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from hedgeclone.data.demo.kernels import cap_weighted_index_nb
 
+from hedgeclone.data.demo.kernels import cap_weighted_index_nb
 from hedgeclone.errors import InputError
 
 __all__ = [

@@ -12,12 +12,12 @@ import dataclasses
 import json
 
 import pandas as pd
+
 from hedgeclone.data.demo.config import DemoConfig
 from hedgeclone.data.demo.market import DELISTINGS_COLUMNS, FILERS_COLUMNS, DemoMarket, generate_demo
 from hedgeclone.data.demo.sessions import xnys_sessions
 from hedgeclone.data.schemas import HOLDINGS, SHARES, conform
 from hedgeclone.data.store import Store
-
 from hedgeclone.errors import DataError
 
 __all__ = ["GENERATOR_VERSION", "load_demo", "demo_prefix"]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
 from hedgeclone.data.demo.identifiers import make_ciks, make_filer_names
 from hedgeclone.data.demo.kernels import select_holdings_nb
 from hedgeclone.data.demo.prices import PricePaths

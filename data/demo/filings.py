@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
 from hedgeclone.data.demo.filers import FilerPopulation, Positions
 from hedgeclone.data.demo.identifiers import accession_numbers, make_ciks
 from hedgeclone.data.demo.sessions import session_on_or_after, session_on_or_before

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
 from hedgeclone.data.demo.benchmarks import MICRO_CAP_BAND, build_benchmarks
 from hedgeclone.data.demo.config import DemoConfig
 from hedgeclone.data.demo.filers import make_filers, simulate_positions

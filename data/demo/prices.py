@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from hedgeclone.data.demo.kernels import (
     BANKRUPTCY,
     BUYOUT,

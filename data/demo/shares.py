@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
 from hedgeclone.data.demo.prices import PricePaths
 from hedgeclone.data.demo.sessions import session_on_or_after
 from hedgeclone.data.schemas import SHARES, conform

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from hedgeclone.data.demo.prices import PricePaths
 
 __all__ = ["simulate_volume"]

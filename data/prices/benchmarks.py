@@ -8,8 +8,8 @@ includes its distributions and is net of its fees.
 from __future__ import annotations
 
 import pandas as pd
-from hedgeclone.data.store import Store
 
+from hedgeclone.data.store import Store
 from hedgeclone.errors import DataError, InputError
 
 __all__ = ["BENCHMARKS", "resolve_benchmark", "benchmark_series", "total_return", "close_on_or_before"]

@@ -26,8 +26,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from hedgeclone.data.schemas import PRICE_FIELDS
 
+from hedgeclone.data.schemas import PRICE_FIELDS
 from hedgeclone.errors import InputError
 
 __all__ = ["parse_price_file", "read_table_any", "ticker_from_filename", "detect_columns"]

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from hedgeclone.data.prices import store as pstore
 from hedgeclone.data.prices.coverage import coverage_of_ranges, coverage_warning
 from hedgeclone.data.prices.importers import parse_price_file
 from hedgeclone.data.prices.validate import ImportReport, validate_prices
 from hedgeclone.data.schemas import PRICE_FIELDS
 from hedgeclone.data.store import Store
-
 from hedgeclone.errors import DataError
 
 __all__ = ["import_price_file", "store_prices", "load_prices", "to_wide"]

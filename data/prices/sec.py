@@ -19,10 +19,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
+
 from hedgeclone.data.prices.shares import sec_shares_from_entries, store_shares
 from hedgeclone.data.prices.validate import check_ticker
 from hedgeclone.data.store import Store
-
 from hedgeclone.errors import DataError, InputError
 
 __all__ = ["CONCEPT", "FETCHED_TABLE", "SecSharesReport", "shares_entries", "company_shares_entries",

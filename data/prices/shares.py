@@ -16,11 +16,11 @@ import re
 from pathlib import Path
 
 import pandas as pd
+
 from hedgeclone.data.prices.importers import read_table_any
 from hedgeclone.data.prices.validate import TICKER_RE, ImportReport
 from hedgeclone.data.schemas import SHARES, conform
 from hedgeclone.data.store import Store
-
 from hedgeclone.errors import InputError
 
 __all__ = [

@@ -26,9 +26,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+
 from hedgeclone.data.schemas import PRICE_FIELDS
 from hedgeclone.data.store import Store
-
 from hedgeclone.errors import DataError
 
 __all__ = ["partition_of", "write_prices", "read_long", "ticker_ranges", "record_import", "imports", "DAILY_PREFIX"]

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from hedgeclone.data.schemas import PRICE_FIELDS
 
+from hedgeclone.data.schemas import PRICE_FIELDS
 from hedgeclone.errors import InputError
 
 __all__ = ["ImportReport", "validate_prices", "check_ticker", "TICKER_RE"]

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
 from hedgeclone.data.prices import store as pstore
 from hedgeclone.data.prices.load import store_prices
 from hedgeclone.data.prices.validate import check_ticker, validate_prices
 from hedgeclone.data.store import Store
-
 from hedgeclone.errors import DataError, InputError
 
 __all__ = ["RetryPolicy", "FetchReport", "history_to_long", "fetch_history", "fetch_prices", "SURVIVORSHIP_WARNING"]
@@ -274,6 +274,7 @@ def fetch_shares(
     Each count is known from the day Yahoo dates it. Retries as `fetch_prices`.
     """
     import yfinance as yf
+
     from hedgeclone.data.prices.shares import store_shares
 
     tickers = [check_ticker(t.strip().upper(), "fetch") for t in tickers]

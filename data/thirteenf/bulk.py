@@ -19,9 +19,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
+
 from hedgeclone.data.thirteenf.normalize import FILINGS, normalize
 from hedgeclone.data.thirteenf.parsers import CUSIP_RE, RAW_COLUMNS
-
 from hedgeclone.errors import InputError
 
 __all__ = ["read_bulk_zip", "SUBMISSION_COLUMNS", "COVERPAGE_COLUMNS", "INFOTABLE_COLUMNS"]

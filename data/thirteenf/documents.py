@@ -14,9 +14,9 @@ import hashlib
 from pathlib import Path
 
 import pandas as pd
+
 from hedgeclone.data.thirteenf.normalize import FILINGS, normalize
 from hedgeclone.data.thirteenf.parsers import RAW_COLUMNS, Cover, parse_cover_xml, parse_infotable_xml
-
 from hedgeclone.errors import InputError
 
 __all__ = ["holdings_from_xml", "holdings_from_submission", "holdings_from_filing"]

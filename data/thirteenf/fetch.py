@@ -13,11 +13,11 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 
 import pandas as pd
+
 from hedgeclone.data.store import Store
 from hedgeclone.data.thirteenf.documents import holdings_from_filing
 from hedgeclone.data.thirteenf.importers import ImportReport
 from hedgeclone.data.thirteenf.storage import StoreHoldings
-
 from hedgeclone.errors import DataError, InputError
 
 __all__ = ["IDENTITY_ENV", "FORMS", "edgar_identity", "list_13f_filings", "fetch_ciks"]

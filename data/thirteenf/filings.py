@@ -22,9 +22,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from numba import njit
+
 from hedgeclone.data.schemas import conform
 from hedgeclone.data.thirteenf.pointintime import HOLDERS, _ciks_clause, keep_ctes
-from numba import njit
 
 __all__ = ["FILINGS_PREFIX", "FILING_FACTS", "ROW_COLUMNS", "FilingFacts", "filing_facts", "store_order",
            "kept_sql", "aggregate_holders"]

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+
 from hedgeclone.data.store import Store
 from hedgeclone.data.thirteenf import bulk, documents, tables
 from hedgeclone.data.thirteenf.cusips import Unmapped, unmapped
 from hedgeclone.data.thirteenf.storage import StoreHoldings
-
 from hedgeclone.errors import InputError
 
 __all__ = ["ImportReport", "detect_kind", "read_source", "import_paths", "read_table_file"]

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+
 from hedgeclone.data.schemas import conform
 from hedgeclone.data.thirteenf.pointintime import HOLDERS, _as_of
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from hedgeclone.data.schemas import HOLDINGS, conform
 
+from hedgeclone.data.schemas import HOLDINGS, conform
 from hedgeclone.errors import InputError
 
 __all__ = ["FILINGS", "UNITS", "value_multipliers", "normalize"]

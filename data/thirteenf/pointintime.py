@@ -20,8 +20,8 @@ from collections.abc import Iterable
 
 import duckdb
 import pandas as pd
-from hedgeclone.data.schemas import HOLDINGS, conform
 
+from hedgeclone.data.schemas import HOLDINGS, conform
 from hedgeclone.errors import InputError
 
 __all__ = ["HOLDERS", "holdings_as_of", "holders_as_of", "holdings_sql", "holders_sql", "keep_ctes", "run_sql"]

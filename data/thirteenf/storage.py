@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
 from hedgeclone.data.schemas import HOLDINGS, conform
 from hedgeclone.data.store import Store
 from hedgeclone.data.thirteenf.filings import (

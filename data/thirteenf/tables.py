@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
 from hedgeclone.data.thirteenf.normalize import FILINGS, UNITS, normalize
 from hedgeclone.data.thirteenf.parsers import CUSIP_RE, RAW_COLUMNS
-
 from hedgeclone.errors import InputError
 
 __all__ = ["TableMapping", "load_mapping", "shipped_mappings", "table_to_holdings"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hedgeclone.backtest.rundir import RunData, build_run
 
 from hedgeclone import backtest
+from hedgeclone.backtest.rundir import RunData, build_run
 
 SYNTHETIC = "SYNTHETIC DATA: random walks made up for tests."
 

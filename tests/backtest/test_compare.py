@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from typer.testing import CliRunner
+
 from hedgeclone.backtest.cli.app import app
 from hedgeclone.backtest.compare import compare
 from hedgeclone.backtest.rundir import write_run
-from typer.testing import CliRunner
-
 from hedgeclone.errors import InputError
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
+from typer.testing import CliRunner
+
 from hedgeclone.backtest.cli.app import app
 from hedgeclone.backtest.rundir import RUN_FILES, load_run
 from hedgeclone.data.demo import SYNTHETIC_NOTICE
-from typer.testing import CliRunner
 
 
 def test_demo_writes_full_run_directory(tmp_path):

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
 from hedgeclone.backtest import metrics
 
 empyrical = pytest.importorskip("empyrical", reason="empyrical-reloaded (the metrics oracle) is not installed")

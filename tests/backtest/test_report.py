@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from hedgeclone.backtest.report import render_report
 from hedgeclone.backtest.rundir import run_metrics, write_run
 
@@ -91,6 +92,7 @@ def test_result_report_writes_one_file(tmp_path, toy_run_factory):
 
 def test_partial_calendar_years_are_labelled():
     import pandas as pd
+
     from hedgeclone.backtest.report import _yearly_table
 
     yearly = pd.DataFrame({"s": [0.1, 0.2, 0.05], "b": [0.0, 0.1, 0.0]}, index=[2014, 2015, 2016])

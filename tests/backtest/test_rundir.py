@@ -7,10 +7,10 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from hedgeclone.backtest import metrics
-from hedgeclone.backtest.rundir import RUN_FILES, load_run, returns_of, write_run
 
 from hedgeclone import backtest
+from hedgeclone.backtest import metrics
+from hedgeclone.backtest.rundir import RUN_FILES, load_run, returns_of, write_run
 from hedgeclone.errors import InputError
 
 SUMMARY_KEYS = {"total_return", "cagr", "volatility", "sharpe", "sortino", "max_drawdown", "calmar"}

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+
 from hedgeclone.data.demo import (
     MICRO_CAP_BAND,
     SYNTHETIC_NOTICE,
@@ -21,7 +22,6 @@ from hedgeclone.data.demo import cache as demo_cache
 from hedgeclone.data.demo.benchmarks import LARGE_CAP_COUNT, rebalance_rows
 from hedgeclone.data.schemas import HOLDINGS, SHARES
 from hedgeclone.data.store import Store
-
 from hedgeclone.errors import InputError
 
 SMALL = DemoConfig(n_stocks=300, start="2019-01-01", end="2021-12-31", n_filers=40, seed=3)

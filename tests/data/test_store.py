@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hedgeclone.data.store import STORE_ENV, Store, default_store_dir
 
+from hedgeclone.data.store import STORE_ENV, Store, default_store_dir
 from hedgeclone.errors import CorruptFileError, DataError, InputError
 
 

@@ -6,6 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+
+from hedgeclone.errors import InputError
 from hedgeclone.strategies import (
     STRATEGIES,
     BuyAndHold,
@@ -15,8 +17,6 @@ from hedgeclone.strategies import (
     load_config,
 )
 from hedgeclone.strategies.config import parse_config
-
-from hedgeclone.errors import InputError
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pytest
+
 from hedgeclone.strategies import HedgeFundConsensus, PointInTimeView, after_filing_deadline, run_strategy
 from hedgeclone.strategies.steps import EqualWeight, HolderScore, Picks, TopN, Tradable
 

@@ -7,6 +7,9 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from hedgeclone.data.thirteenf.index import HoldingsIndex
 from hedgeclone.strategies import (
     BuyAndHold,
@@ -18,8 +21,6 @@ from hedgeclone.strategies import (
 )
 from hedgeclone.strategies.config import RunConfig, parse_config
 from hedgeclone.strategies.execute import run_config, screen_config
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 
 def test_microcap_screen_ranks_by_ytd_within_the_band(small_market):

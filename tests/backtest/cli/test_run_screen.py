@@ -9,8 +9,9 @@ import sys
 
 import pandas as pd
 import pytest
-from hedgeclone.backtest.cli.app import app
 from typer.testing import CliRunner
+
+from hedgeclone.backtest.cli.app import app
 
 TINY = """
 [strategy]

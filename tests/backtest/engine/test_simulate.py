@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hedgeclone.backtest import InputError, Schedule
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hedgeclone import backtest
+from hedgeclone.backtest import InputError, Schedule
 
 DATES = pd.bdate_range("2024-01-01", periods=5)
 

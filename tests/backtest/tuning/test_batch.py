@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hedgeclone.backtest.engine.batch import BatchArrays, batch_simulate
-from hedgeclone.backtest.engine.simulate import _schedule_arrays
 
 from hedgeclone import backtest
+from hedgeclone.backtest.engine.batch import BatchArrays, batch_simulate
+from hedgeclone.backtest.engine.simulate import _schedule_arrays
 from hedgeclone.errors import InputError
 
 

@@ -7,9 +7,9 @@ from statistics import NormalDist
 
 import numpy as np
 import pytest
+
 from hedgeclone.backtest.tuning import deflated_sharpe, pbo, sweep_dsr
 from hedgeclone.backtest.tuning.overfit import expected_max_sharpe
-
 from hedgeclone.errors import InputError
 
 

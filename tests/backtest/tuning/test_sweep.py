@@ -7,13 +7,13 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
-from hedgeclone.backtest.rundir import build_run, run_metrics
-from hedgeclone.backtest.tuning import parse_grid_option, sweep
-from hedgeclone.strategies.config import parse_config
-from hedgeclone.strategies.execute import load_config_market, run_config
 from typer.testing import CliRunner
 
+from hedgeclone.backtest.rundir import build_run, run_metrics
+from hedgeclone.backtest.tuning import parse_grid_option, sweep
 from hedgeclone.errors import InputError
+from hedgeclone.strategies.config import parse_config
+from hedgeclone.strategies.execute import load_config_market, run_config
 
 TOML = """
 [strategy]

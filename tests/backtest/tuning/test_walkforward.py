@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hedgeclone.backtest.tuning import walk_forward
 
+from hedgeclone.backtest.tuning import walk_forward
 from hedgeclone.errors import InputError
 
 

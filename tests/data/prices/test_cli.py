@@ -5,8 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from hedgeclone.backtest.cli.app import app
 from typer.testing import CliRunner
+
+from hedgeclone.backtest.cli.app import app
 
 runner = CliRunner()
 

@@ -9,9 +9,9 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+
 from hedgeclone.data.prices.importers import parse_price_file, ticker_from_filename
 from hedgeclone.data.prices.validate import validate_prices
-
 from hedgeclone.errors import InputError
 
 LONG = b"ticker,date,adj_close,close,volume\nAAA,2024-01-02,10,11,100\nAAA,2024-01-03,10.5,11.5,200\nBBB,2024-01-02,5,5,50\n"

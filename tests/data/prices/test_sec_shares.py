@@ -88,6 +88,7 @@ def test_fetch_stores_shares_known_from_filing_dates(store, edgar_local, screene
 
 def test_second_run_makes_no_request(store, edgar_local, screener_shares):
     from edgar.entity.entity_facts import clear_company_facts_cache
+
     from hedgeclone.data.prices.sec import fetch_sec_shares
     from hedgeclone.data.prices.shares import load_shares
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+
 from hedgeclone.data.prices import (
     benchmark_series,
     coverage_of_ranges,
@@ -21,7 +22,6 @@ from hedgeclone.data.prices import (
     universe_on,
 )
 from hedgeclone.data.prices.shares import date_from_name, nasdaq_symbol_to_yahoo, resolve_precedence
-
 from hedgeclone.errors import DataError, InputError
 
 

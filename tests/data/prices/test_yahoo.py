@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 import requests
+
 from hedgeclone.data.prices import load_prices, total_return
 from hedgeclone.data.prices.yahoo import SURVIVORSHIP_WARNING, RetryPolicy, fetch_prices, history_to_long
-
 from hedgeclone.errors import DataError
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")

@@ -6,13 +6,13 @@ import zipfile
 
 import pandas as pd
 import pytest
+
 from hedgeclone.data.thirteenf.bulk import (
     COVERPAGE_COLUMNS,
     INFOTABLE_COLUMNS,
     SUBMISSION_COLUMNS,
     read_bulk_zip,
 )
-
 from hedgeclone.errors import InputError
 
 SUB = [("0000000001-24-000001", "14-FEB-2024", "13F-HR", "0000000001", "31-DEC-2023"),

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hedgeclone.data.thirteenf.cusips import apply_tickers, load_cusip_map, unmapped
 
+from hedgeclone.data.thirteenf.cusips import apply_tickers, load_cusip_map, unmapped
 from hedgeclone.errors import InputError
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+
 from hedgeclone.data.thirteenf.documents import holdings_from_submission, holdings_from_xml
 
 

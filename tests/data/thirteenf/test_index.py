@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+
 from hedgeclone.data.thirteenf import holders_as_of
 from hedgeclone.data.thirteenf.index import HoldingsIndex
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+
 from hedgeclone.data.thirteenf.normalize import FILINGS, normalize, value_multipliers
 from hedgeclone.data.thirteenf.parsers import RAW_COLUMNS
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hedgeclone.data.thirteenf.parsers import check_cusip, parse_cover_xml, parse_infotable_xml
 
+from hedgeclone.data.thirteenf.parsers import check_cusip, parse_cover_xml, parse_infotable_xml
 from hedgeclone.errors import InputError
 
 INFO = """<?xml version="1.0"?>

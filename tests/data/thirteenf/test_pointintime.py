@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
 from hedgeclone.data.schemas import HOLDINGS, conform
 from hedgeclone.data.store import Store
 from hedgeclone.data.thirteenf import StoreHoldings, holders_as_of, holdings_as_of

@@ -7,6 +7,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+
 from hedgeclone.data.schemas import HOLDINGS, conform
 from hedgeclone.data.store import Store
 from hedgeclone.data.thirteenf import StoreHoldings, holders_as_of

@@ -8,6 +8,7 @@ import tarfile
 import duckdb
 import pandas as pd
 import pytest
+
 from hedgeclone.data.thirteenf import holders_as_of, holdings_as_of
 
 
