@@ -13,20 +13,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
-from hedgeclone.backtest import metrics
-from hedgeclone.backtest.rundir import STRATEGY, LoadedRun, RunData, load_run, metrics_document, returns_of
+from hedgeclone.atomic import atomic_write_text
+from hedgeclone.backtest.metric_sets import RELATIVE_METRICS, SUMMARY_METRICS, higher_is_better
+from hedgeclone.backtest.run import STRATEGY, LoadedRun, RunData, metrics_document, returns_of
+from hedgeclone.backtest.rundir import load_run
 from hedgeclone.errors import InputError
 
-__all__ = ["Comparison", "compare", "HIGHER_IS_BETTER", "LOWER_IS_BETTER"]
+__all__ = ["Comparison", "compare"]
 
-HIGHER_IS_BETTER = {"total_return", "cagr", "sharpe", "sortino", "max_drawdown", "calmar", "alpha",
-                    "information_ratio", "excess_return_pp", "up_capture"}
-LOWER_IS_BETTER = {"volatility", "tracking_error", "down_capture", "costs_pct", "turnover_annual"}
-_STRATEGY_ROWS = (*metrics.SUMMARY_METRICS, "costs_pct", "turnover_annual")
+_STRATEGY_ROWS = (*SUMMARY_METRICS, "costs_pct", "turnover_annual")
 
 
 @dataclass(frozen=True)
@@ -42,20 +39,20 @@ class Comparison:
     values: pd.DataFrame
 
     def __rich__(self):
-        from hedgeclone.backtest.report.compare import rich_table
+        from hedgeclone.backtest.report.comparison import (
+            rich_table,  # the renderer loads rich and plotly on use
+        )
 
         return rich_table(self)
 
     def to_html(self) -> str:
         """A self-contained page: the marked metrics table and the overlaid equity curves."""
-        from hedgeclone.backtest.report.compare import html_page
+        from hedgeclone.backtest.report.comparison import html_page  # the renderer loads plotly on use
 
         return html_page(self)
 
     def write(self, out_dir: str | os.PathLike[str]) -> Path:
         """Write ``compare.html`` and ``compare.json`` (the table and best marks) into `out_dir`."""
-        from hedgeclone.data.store import atomic_write_text
-
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_text(out_dir / "compare.html", self.to_html())
@@ -89,20 +86,19 @@ def _restrict(run: RunData, start: pd.Timestamp, end: pd.Timestamp) -> RunData:
     if len(trades):
         dates = pd.DatetimeIndex(trades["date"])
         trades = trades[(dates >= start) & (dates <= end)]
+    # A run already under way at `start` is measured from its value at that close (first return 0,
+    # as a benchmark's); one that starts there keeps its initial cash, so its entry costs count.
+    initial = run.initial if start <= run.values.index[0] else float(values[STRATEGY].iloc[0])
     return RunData(name=run.name, values=values, holdings=run.holdings, trades=trades, config=run.config,
-                   caveats=run.caveats, notes=run.notes, fingerprint=run.fingerprint)
+                   caveats=run.caveats, notes=run.notes, fingerprint=run.fingerprint, initial=initial)
 
 
 def _best(row: str, values: pd.Series) -> str | None:
-    key = row.split(" vs ")[0]
     v = values.dropna()
-    if not len(v) or v.nunique() < 2:
+    better = higher_is_better(row)
+    if not len(v) or v.nunique() < 2 or better is None:
         return None
-    if key in HIGHER_IS_BETTER:
-        return str(v.idxmax())
-    if key in LOWER_IS_BETTER:
-        return str(v.idxmin())
-    return None
+    return str(v.idxmax() if better else v.idxmin())
 
 
 def compare(runs: Sequence[str | os.PathLike[str] | RunData], *, align: bool = False) -> Comparison:
@@ -128,12 +124,12 @@ def compare(runs: Sequence[str | os.PathLike[str] | RunData], *, align: bool = F
     common = [b for b in restricted[0].benchmarks if all(b in r.benchmarks for r in restricted[1:])]
     columns = {}
     for lab, run in zip(labels, restricted, strict=True):
-        rets = returns_of(run.values)
+        rets = returns_of(run)
         doc = metrics_document(rets[STRATEGY], {b: rets[b] for b in common}, trades=run.trades,
                                values=run.values[STRATEGY])
         col = {k: doc["strategy"].get(k) for k in _STRATEGY_ROWS}
         for b in common:
-            col.update({f"{k} vs {b}": doc["relative"][b].get(k) for k in metrics.RELATIVE_METRICS})
+            col.update({f"{k} vs {b}": doc["relative"][b].get(k) for k in RELATIVE_METRICS})
         columns[lab] = col
     table = pd.DataFrame(columns).astype(float)
     best = {row: _best(row, table.loc[row]) for row in table.index}
@@ -142,16 +138,3 @@ def compare(runs: Sequence[str | os.PathLike[str] | RunData], *, align: bool = F
         values[f"{b} (benchmark)"] = restricted[0].values[b]
     return Comparison(labels=labels, runs=loaded, window=(start, end), aligned=align and len(set(windows)) > 1,
                       table=table, best=best, values=values)
-
-
-def equity_overlay(comparison: Comparison) -> go.Figure:
-    """The runs' growth of 1 over the common window on a log scale; benchmarks dotted."""
-    from hedgeclone.backtest.report.figures import rebased
-
-    fig = go.Figure()
-    for name, series in rebased(comparison.values).items():
-        bench = name not in comparison.labels
-        fig.add_trace(go.Scatter(x=series.index, y=np.asarray(series, dtype=float), name=str(name), mode="lines",
-                                 line=dict(dash="dot" if bench else "solid", width=1.2 if bench else 2)))
-    fig.update_layout(title="Growth of 1 (log scale)", yaxis_type="log", hovermode="x unified")
-    return fig

@@ -23,6 +23,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from hedgeclone.backtest.metric_sets import RELATIVE_METRICS, SUMMARY_METRICS
+from hedgeclone.errors import InputError
+
 __all__ = [
     "ANNUALIZATION",
     "ANNUALIZATION_FACTORS",
@@ -45,8 +48,10 @@ __all__ = [
     "drawdown_series",
     "rolling_excess_return",
     "risk_free_from_yield",
+    "daily_returns",
     "summary",
     "relative",
+    "trading",
     "SUMMARY_METRICS",
     "RELATIVE_METRICS",
 ]
@@ -61,7 +66,7 @@ def _factor(period: str, annualization: int | None) -> int:
     try:
         return ANNUALIZATION_FACTORS[period]
     except KeyError:
-        raise ValueError(f"period {period!r} must be one of {', '.join(ANNUALIZATION_FACTORS)}") from None
+        raise InputError(f"period {period!r} must be one of {', '.join(ANNUALIZATION_FACTORS)}") from None
 
 
 def _clean(returns) -> np.ndarray:
@@ -85,7 +90,7 @@ def _paired(returns, factor_returns) -> tuple[np.ndarray, np.ndarray, np.ndarray
     else:
         r, f = np.asarray(returns, dtype=np.float64), np.asarray(factor_returns, dtype=np.float64)
         if r.shape != f.shape:
-            raise ValueError(f"returns ({r.shape}) and factor_returns ({f.shape}) must have the same shape")
+            raise InputError(f"returns ({r.shape}) and factor_returns ({f.shape}) must have the same shape")
     return r, f, ~(np.isnan(r) | np.isnan(f))
 
 
@@ -322,11 +327,32 @@ def risk_free_from_yield(yield_percent: pd.Series, index: pd.DatetimeIndex | Non
     return rate.rename("risk_free")
 
 
+# -- daily returns ------------------------------------------------------------------------
+def daily_returns(values, initial=None):
+    """Daily simple returns of levels: each day against the day before, the first against `initial`.
+
+    `values` is a Series (or a frame, column by column; or an array whose last axis is time);
+    `initial` is the level just before the first day: the initial cash of a portfolio that
+    trades on its first close, so that the first day's fees count. Without it (a benchmark
+    bought at the first close) the first day's return is 0. A missing level gives NaN for its
+    own day and the next. This is the one definition every metric, report and sweep uses.
+    """
+    if isinstance(values, pd.DataFrame):
+        return values.apply(lambda col: daily_returns(col, None if initial is None else initial[col.name]))
+    if isinstance(values, pd.Series):
+        return pd.Series(daily_returns(values.to_numpy(np.float64), initial), index=values.index, name=values.name)
+    v = np.asarray(values, dtype=np.float64)
+    known = ~np.isnan(v)
+    seen = np.maximum.accumulate(known, axis=-1)
+    # A series' first known level (later than the first day where it lists later) is its day one.
+    first = known & ~np.concatenate([np.zeros_like(seen[..., :1]), seen[..., :-1]], axis=-1)
+    base = v if initial is None else np.broadcast_to(np.asarray(initial, dtype=np.float64)[..., None], v.shape)
+    prev = np.where(first, base, np.roll(v, 1, axis=-1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return v / prev - 1.0
+
+
 # -- named metric sets --------------------------------------------------------------------
-SUMMARY_METRICS = ("total_return", "cagr", "volatility", "sharpe", "sortino", "max_drawdown", "calmar")
-RELATIVE_METRICS = (
-    "beta", "alpha", "information_ratio", "tracking_error", "excess_return_pp", "up_capture", "down_capture",
-)
 
 
 def summary(returns: pd.Series | np.ndarray, annualization: int = ANNUALIZATION, *, risk_free=0.0) -> dict[str, float]:
@@ -340,6 +366,19 @@ def summary(returns: pd.Series | np.ndarray, annualization: int = ANNUALIZATION,
         "max_drawdown": max_drawdown(returns),
         "calmar": calmar(returns, annualization),
     }
+
+
+def trading(values, traded_value: float, fees_paid: float, annualization: int = ANNUALIZATION) -> dict[str, float]:
+    """Costs and turnover of a portfolio with daily `values`, `traded_value` and `fees_paid` in all.
+
+    ``costs`` = fees paid (currency), ``costs_pct`` = fees over the mean value, ``turnover`` =
+    traded value over the mean value (whole run), ``turnover_annual`` = the same per year.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    mean_value = float(np.nanmean(v)) if v.size else np.nan
+    years = max(v.size, 1) / annualization
+    return {"costs": float(fees_paid), "costs_pct": fees_paid / mean_value, "turnover": traded_value / mean_value,
+            "turnover_annual": traded_value / mean_value / years}
 
 
 def relative(returns, factor_returns, risk_free=0.0, annualization: int = ANNUALIZATION) -> dict[str, float]:

@@ -36,9 +36,8 @@ class Result:
 
     @cached_property
     def returns(self) -> pd.Series:
-        """Daily simple returns; the first is relative to `init_cash`."""
-        prev = np.concatenate([[self.init_cash], self.value_[:-1]])
-        return pd.Series(self.value_ / prev - 1.0, index=self.index, name="returns")
+        """Daily simple returns (`metrics.daily_returns`); the first is relative to `init_cash`."""
+        return metrics.daily_returns(self.value, self.init_cash).rename("returns")
 
     @cached_property
     def cash(self) -> pd.Series:
@@ -88,12 +87,9 @@ class Result:
         return (pos * px).fillna(0.0).div(self.value, axis=0)
 
     def stats(self) -> dict[str, float]:
-        """The summary metric set (see `backtest.metrics.summary`) plus total costs and turnover."""
-        out = metrics.summary(self.returns)
-        out["costs"] = float(self.fees_.sum())
+        """The strategy metrics of ``metrics.json``: the summary set plus costs and turnover (`metrics.trading`)."""
         traded = float((self.orders["size"] * self.orders["price"]).sum())
-        out["turnover"] = traded / float(np.mean(self.value_)) if len(self.value_) else np.nan
-        return out
+        return {**metrics.summary(self.returns), **metrics.trading(self.value_, traded, float(self.fees_.sum()))}
 
     def report(self, path, *, benchmarks: pd.DataFrame | dict | None = None, name: str = "backtest",
                caveats: tuple[str, ...] | list[str] = ()):
@@ -104,7 +100,7 @@ class Result:
         full run directory use `backtest.rundir.build_run` and `write_run`.
         """
         from hedgeclone.backtest.report import write_report
-        from hedgeclone.backtest.rundir import build_run
+        from hedgeclone.backtest.run import build_run
 
         return write_report(path, build_run(name, self, benchmarks=benchmarks, caveats=caveats))
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from hedgeclone.backtest.session import load_config_market, run_config
 from hedgeclone.strategies import load_config
-from hedgeclone.strategies.execute import load_config_market, run_config
 
 config = load_config("examples/consensus-14.toml")
 market = load_config_market(config)

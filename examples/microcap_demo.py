@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from hedgeclone.backtest.replay import run_strategy
 from hedgeclone.data.market import load_market
 from hedgeclone.data.thirteenf.index import HoldingsIndex
-from hedgeclone.strategies import MicrocapScreen, PointInTimeView, run_strategy
+from hedgeclone.strategies import MicrocapScreen, PointInTimeView
 
 market = load_market("demo", benchmarks=("russell-microcap", "sp500"))
 screen = MicrocapScreen(min_cap=50e6, max_cap=300e6, rank_by="6m", min_holders=2, top_n=15,

@@ -1,11 +1,15 @@
-"""Strategies: stacks of small steps evaluated on a point-in-time view."""
+"""Strategies: stacks of small steps evaluated on a point-in-time view.
 
+A strategy only decides (`Strategy.decide(view) -> Picks`, `Strategy.decision_dates(market)`);
+replaying its decisions into a backtest is the application's (`hedgeclone.backtest.replay`).
+"""
+
+from hedgeclone.strategies.base import Strategy
 from hedgeclone.strategies.basic import BuyAndHold, FixedWeights
 from hedgeclone.strategies.calendar import after_filing_deadline
 from hedgeclone.strategies.config import STRATEGIES, BacktestConfig, DataConfig, RunConfig, load_config
 from hedgeclone.strategies.consensus import HedgeFundConsensus
 from hedgeclone.strategies.microcap import MicrocapScreen
-from hedgeclone.strategies.runner import Strategy, StrategyRun, run_strategy
 from hedgeclone.strategies.steps import (
     EqualWeight,
     HolderScore,
@@ -35,9 +39,7 @@ __all__ = [
     "PointInTimeView",
     "ScoreWeight",
     "Strategy",
-    "StrategyRun",
     "TopN",
     "Tradable",
     "after_filing_deadline",
-    "run_strategy",
 ]

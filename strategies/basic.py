@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from hedgeclone.errors import InputError
-from hedgeclone.strategies.base import StackStrategy
+from hedgeclone.strategies.base import Strategy
 from hedgeclone.strategies.calendar import Frequency, decision_dates
 from hedgeclone.strategies.steps import EqualWeight, FixedWeight, Step, Tickers
 from hedgeclone.strategies.view import MarketData
@@ -16,7 +16,7 @@ __all__ = ["BuyAndHold", "FixedWeights"]
 
 
 @dataclass(frozen=True)
-class BuyAndHold(StackStrategy):
+class BuyAndHold(Strategy):
     """Equal weights in `tickers`, bought once at the start and never rebalanced."""
 
     kind = "buy-and-hold"
@@ -42,7 +42,7 @@ class BuyAndHold(StackStrategy):
 
 
 @dataclass(frozen=True)
-class FixedWeights(StackStrategy):
+class FixedWeights(Strategy):
     """The given `weights` (ticker -> fraction), restored at each rebalance date."""
 
     kind = "fixed-weights"

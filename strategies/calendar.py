@@ -8,7 +8,7 @@ import pandas as pd
 
 from hedgeclone.errors import InputError
 
-__all__ = ["FILING_DEADLINE_DAYS", "Frequency", "after_filing_deadline", "period_ends", "decision_dates"]
+__all__ = ["FILING_DEADLINE_DAYS", "Frequency", "after_filing_deadline", "period_ends", "decision_dates", "window"]
 
 FILING_DEADLINE_DAYS = 45  # a 13F-HR is due 45 calendar days after the quarter ends
 
@@ -18,6 +18,24 @@ Frequency = Literal["deadline", "monthly", "quarterly", "annual", "once"]
 def _window(calendar: pd.DatetimeIndex, start, end) -> tuple[pd.Timestamp, pd.Timestamp]:
     lo = pd.Timestamp(start) if start is not None else calendar[0]
     hi = pd.Timestamp(end) if end is not None else calendar[-1]
+    return lo, hi
+
+
+def window(calendar: pd.DatetimeIndex, start=None, end=None) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The run window [start, end] on `calendar` (its ends where not given), checked.
+
+    The one window check of runs, screens and sweeps: raises `InputError` when start is after
+    end or when the window lies wholly outside the calendar.
+    """
+    if not len(calendar):
+        raise InputError("the market has no trading dates")
+    lo, hi = _window(calendar, start, end)
+    if lo > hi:
+        raise InputError(f"start {lo.date()} is after end {hi.date()}")
+    if hi < calendar[0] or lo > calendar[-1]:
+        raise InputError(
+            f"window {lo.date()}..{hi.date()} lies outside the data ({calendar[0].date()}..{calendar[-1].date()})"
+        )
     return lo, hi
 
 

@@ -8,7 +8,7 @@ from typing import Literal
 import pandas as pd
 
 from hedgeclone.errors import InputError
-from hedgeclone.strategies.base import StackStrategy
+from hedgeclone.strategies.base import Strategy
 from hedgeclone.strategies.calendar import after_filing_deadline
 from hedgeclone.strategies.filers import FilerFilter
 from hedgeclone.strategies.steps import (
@@ -29,7 +29,7 @@ __all__ = ["HedgeFundConsensus"]
 
 
 @dataclass(frozen=True)
-class HedgeFundConsensus(StackStrategy):
+class HedgeFundConsensus(Strategy):
     """The `top_n` stocks with the most 13F holders (or conviction, or top-10 appearances).
 
     Filers: all, or `ciks`, or those within AUM / position-count bounds, or the `top_filers`

@@ -8,7 +8,7 @@ from typing import Literal
 import pandas as pd
 
 from hedgeclone.errors import InputError
-from hedgeclone.strategies.base import StackStrategy
+from hedgeclone.strategies.base import Strategy
 from hedgeclone.strategies.calendar import Frequency, decision_dates
 from hedgeclone.strategies.steps import (
     EqualWeight,
@@ -28,7 +28,7 @@ __all__ = ["MicrocapScreen"]
 
 
 @dataclass(frozen=True)
-class MicrocapScreen(StackStrategy):
+class MicrocapScreen(Strategy):
     """Market cap in [`min_cap`, `max_cap`] on the decision date, ranked by momentum.
 
     Momentum is year to date or trailing 3/6/12 months (`rank_by`); a name needs at least

@@ -23,10 +23,10 @@ def progress_bar() -> Progress:
 
 def execute(config, out: Path, store: Path | None, title: str | None = None) -> Path:
     """Load the market, replay the strategy with a progress bar, write and summarise the run."""
+    from hedgeclone.backtest.report.summary import run_summary
     from hedgeclone.backtest.rundir import load_run
-    from hedgeclone.backtest.summary import run_summary
+    from hedgeclone.backtest.session import load_config_market, run_config, write_config_run
     from hedgeclone.data.store import Store
-    from hedgeclone.strategies.execute import load_config_market, run_config, write_config_run
 
     with progress_bar() as progress:
         task = progress.add_task(f"market ({config.data.source})", total=1)
@@ -70,10 +70,10 @@ def screen(
     """Print every name the strategy finds eligible on a date, ranked, as it would have seen it."""
     import pandas as pd
 
+    from hedgeclone.backtest.session import load_config_market, screen_config
     from hedgeclone.data.store import Store
     from hedgeclone.errors import InputError
     from hedgeclone.strategies.config import load_config
-    from hedgeclone.strategies.execute import load_config_market, screen_config
 
     config = load_config(config_path)
     try:

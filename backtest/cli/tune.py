@@ -9,82 +9,19 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-console = Console()
+from hedgeclone.backtest.metric_sets import RELATIVE_METRICS, STRATEGY_METRICS
 
-_BEST_OF = ("sharpe", "cagr", "total_return", "sortino", "calmar", "max_drawdown")
+console = Console()
 
 
 def _known_metrics(benchmarks) -> list[str]:
-    from hedgeclone.backtest.metrics import RELATIVE_METRICS, SUMMARY_METRICS
-
-    strat = [*SUMMARY_METRICS, "costs", "costs_pct", "turnover", "turnover_annual"]
-    return strat + [f"{b}.{m}" for b in benchmarks for m in RELATIVE_METRICS]
+    return [*STRATEGY_METRICS] + [f"{b}.{m}" for b in benchmarks for m in RELATIVE_METRICS]
 
 
 def _fmt(value) -> str:
     if isinstance(value, float):
         return "n/a" if not math.isfinite(value) else f"{value:.4g}"
     return str(value)
-
-
-def _lower_is_better(metric: str) -> bool:
-    return metric.split(".")[-1] in ("volatility", "tracking_error", "costs", "costs_pct", "down_capture")
-
-
-def best_table(result, metric: str, names: list[str]) -> Table:
-    """The best combination for each of a few metrics (and `metric`), with its parameters."""
-    table = Table(title="best combination by metric", title_justify="left")
-    table.add_column("metric")
-    table.add_column("best", justify="right")
-    for name in names:
-        table.add_column(name, justify="right")
-    table.add_column("row", justify="right")
-    shown = [metric] + [m for m in _BEST_OF if m != metric and m in result.metrics.columns]
-    for m in shown:
-        col = result.metrics[m]
-        if col.notna().sum() == 0:
-            continue
-        i = col.idxmin() if _lower_is_better(m) else col.idxmax()
-        table.add_row(m, _fmt(float(col[i])), *[_fmt(result.params.loc[i, n]) for n in names], str(i))
-    return table
-
-
-def heatmap_html(result, metric: str, axes: tuple[str, str] | None, header: str) -> str:
-    """A self-contained HTML page (plotly.js embedded) with a heatmap of `metric` over two params.
-
-    Other grid parameters are collapsed to the best value of `metric` at each cell.
-    """
-    import plotly.graph_objects as go
-    import plotly.io as pio
-
-    table = result.table()
-    names = list(result.params.columns)
-    x, y = axes if axes else (names[0], names[1] if len(names) > 1 else None)
-    agg = "min" if _lower_is_better(metric) else "max"
-    if y is None:
-        grid = table.groupby(x, sort=True)[metric].agg(agg).to_frame().T
-        ylabels = [metric]
-    else:
-        grid = table.pivot_table(index=y, columns=x, values=metric, aggfunc=agg, sort=True)
-        ylabels = [str(v) for v in grid.index]
-    fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=[str(v) for v in grid.columns], y=ylabels,
-                               colorscale="Viridis", colorbar={"title": metric},
-                               text=[[_fmt(float(v)) for v in row] for row in grid.to_numpy()],
-                               texttemplate="%{text}"))
-    others = [n for n in names if n not in (x, y)]
-    note = f" ({agg} over {', '.join(others)})" if others else ""
-    fig.update_layout(title=f"{metric} by {x}" + (f" and {y}" if y else "") + note,
-                      xaxis_title=x, yaxis_title=y or "", template="plotly_white")
-    html = pio.to_html(fig, include_plotlyjs=True, full_html=True)
-    return html.replace("<body>", f"<body>{header}", 1)
-
-
-def _header(title: str, lines: list[str], caveats) -> str:
-    from html import escape
-
-    items = "".join(f"<li>{escape(s)}</li>" for s in lines)
-    notes = "".join(f"<p><em>{escape(c)}</em></p>" for c in caveats)
-    return f"<h1 style='font-family:sans-serif'>{escape(title)}</h1><ul style='font-family:sans-serif'>{items}</ul>{notes}"
 
 
 def tune(
@@ -100,7 +37,11 @@ def tune(
     store: Path | None = typer.Option(None, "--store", help="Store directory (overrides [data] store)."),
 ) -> None:
     """Backtest every combination of a parameter grid; report the best, walk-forward and overfitting."""
+    # Imported here, not at the top, to keep `hedgeclone --help` fast.
+    from hedgeclone.atomic import atomic_write_text
     from hedgeclone.backtest.cli.run import progress_bar
+    from hedgeclone.backtest.report.tune import best_table, tune_page
+    from hedgeclone.backtest.session import load_config_market
     from hedgeclone.backtest.tuning import parse_grid_option, pbo, sweep, sweep_dsr
     from hedgeclone.backtest.tuning.grid import combinations
     from hedgeclone.backtest.tuning.walkforward import WF_METRICS
@@ -108,7 +49,6 @@ def tune(
     from hedgeclone.data.store import Store
     from hedgeclone.errors import InputError
     from hedgeclone.strategies.config import load_config
-    from hedgeclone.strategies.execute import load_config_market
 
     config = load_config(config_path)
     parsed = parse_grid_option(grid)
@@ -138,7 +78,7 @@ def tune(
                        progress=lambda stage, done, total: progress.update(tasks[stage], completed=done, total=total))
 
     out.mkdir(parents=True, exist_ok=True)
-    result.table().to_csv(out / "results.csv", index_label="row", float_format="%.10g")
+    atomic_write_text(out / "results.csv", result.table().to_csv(index_label="row", float_format="%.10g"))
     console.print(best_table(result, metric, names))
 
     lines = [f"{len(result)} combinations of {', '.join(names)}; metric {metric}"]
@@ -166,13 +106,13 @@ def tune(
         for row in wf.windows.itertuples(index=False):
             view.add_row(*[str(v.date()) if hasattr(v, "date") else _fmt(v) for v in row])
         console.print(view)
-        wf.windows.to_csv(out / "walkforward.csv", index=False, float_format="%.10g")
+        atomic_write_text(out / "walkforward.csv", wf.windows.to_csv(index=False, float_format="%.10g"))
         lines.append(f"walk-forward out-of-sample {metric}: {_fmt(wf.summary[metric])} over "
                      f"{len(wf.oos_returns)} days (in-sample choice, out-of-sample result)")
     for line in lines[1:]:
         console.print(line)
-    header = _header(f"hedgeclone tune: {config.strategy.kind}", lines, market.caveats)
-    (out / "report.html").write_text(heatmap_html(result, metric, axes, header), encoding="utf-8")
+    atomic_write_text(out / "report.html", tune_page(result, metric, axes, f"hedgeclone tune: {config.strategy.kind}",
+                                                     lines, market.caveats))
     for caveat in market.caveats:
         console.print(f"[dim]{caveat}[/]")
     console.print(f"wrote {out / 'results.csv'} and {out / 'report.html'}")

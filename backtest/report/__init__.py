@@ -14,37 +14,24 @@ from pathlib import Path
 
 import pandas as pd
 
+from hedgeclone.atomic import atomic_write_text
 from hedgeclone.backtest import metrics
+from hedgeclone.backtest.metric_sets import METRICS, RELATIVE_METRICS, SUMMARY_METRICS, format_metric
 from hedgeclone.backtest.report import figures
 from hedgeclone.backtest.report.page import esc, figure_div, num, page, pct, table_html
+from hedgeclone.backtest.run import STRATEGY, RunData, build_run, returns_of, run_metrics
+from hedgeclone.version import __version__
 
-__all__ = ["render_report", "write_report", "metrics_tables"]
-
-_LABELS = {
-    "total_return": "Total return", "cagr": "CAGR", "volatility": "Volatility", "sharpe": "Sharpe",
-    "sortino": "Sortino", "max_drawdown": "Max drawdown", "calmar": "Calmar", "beta": "Beta",
-    "alpha": "Alpha (annual)", "information_ratio": "Information ratio", "tracking_error": "Tracking error",
-    "excess_return_pp": "Excess return (pp)", "up_capture": "Up capture", "down_capture": "Down capture",
-}
-_PCT = {"total_return", "cagr", "volatility", "max_drawdown", "alpha", "tracking_error"}
-
-
-def fmt_metric(key: str, value) -> str:
-    """A metric value as shown in reports: percentages, ratios, or percentage points."""
-    if key in _PCT:
-        return pct(value, sign=key not in ("volatility", "tracking_error"))
-    if key == "excess_return_pp":
-        return "n/a" if value is None else f"{value:+.1f} pp"
-    return num(value)
+__all__ = ["render_report", "write_report", "report", "metrics_tables"]
 
 
 def metrics_tables(doc: dict, strategy_name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(absolute, relative) tables of a metrics document, formatted for display."""
     cols = {strategy_name: doc["strategy"], **doc["benchmarks"]}
-    absolute = pd.DataFrame({c: {_LABELS[k]: fmt_metric(k, m.get(k)) for k in metrics.SUMMARY_METRICS}
+    absolute = pd.DataFrame({c: {METRICS[k].label: format_metric(k, m.get(k)) for k in SUMMARY_METRICS}
                              for c, m in cols.items()})
     absolute.index.name = "metric"
-    relative = pd.DataFrame({f"vs {b}": {_LABELS[k]: fmt_metric(k, m.get(k)) for k in metrics.RELATIVE_METRICS}
+    relative = pd.DataFrame({f"vs {b}": {METRICS[k].label: format_metric(k, m.get(k)) for k in RELATIVE_METRICS}
                              for b, m in doc["relative"].items()})
     relative.index.name = "metric"
     return absolute, relative
@@ -88,7 +75,7 @@ def _holdings_section(holdings: pd.DataFrame) -> str:
 
 def _costs_section(doc: dict, run) -> str:
     s = doc["strategy"]
-    start, end = float(run.values["strategy"].iloc[0]), float(run.values["strategy"].iloc[-1])
+    start, end = float(run.values[STRATEGY].iloc[0]), float(run.values[STRATEGY].iloc[-1])
     rows = pd.DataFrame({"value": {
         "Fees paid": "n/a" if s.get("costs") is None else f"{s['costs']:,.6g} ({pct(s['costs'] / start, 3, False)} of start)",
         "Fees / mean value": pct(s.get("costs_pct"), 3, False),
@@ -98,16 +85,13 @@ def _costs_section(doc: dict, run) -> str:
         "Start -> end value": f"{start:,.6g} -> {end:,.6g}",
     }})
     rows.index.name = "cost"
-    return table_html(rows) + figure_div(figures.costs_figure(run.trades, run.values["strategy"]), "costs")
+    return table_html(rows) + figure_div(figures.costs_figure(run.trades, run.values[STRATEGY]), "costs")
 
 
 def render_report(run, doc: dict) -> str:
-    """The report of `run` (a `backtest.rundir.RunData`) with its metrics document `doc`, as HTML."""
-    from hedgeclone.backtest.rundir import STRATEGY, returns_of
-    from hedgeclone.version import __version__
-
+    """The report of `run` (a `hedgeclone.backtest.run.RunData`) with its metrics document `doc`, as HTML."""
     values = run.values
-    rets = returns_of(values)
+    rets = returns_of(run)
     start, end = run.window
     shown = values.rename(columns={STRATEGY: run.name})
     shown_rets = rets.rename(columns={STRATEGY: run.name})
@@ -145,9 +129,23 @@ def render_report(run, doc: dict) -> str:
 
 def write_report(path: str | os.PathLike[str], run, doc: dict | None = None) -> Path:
     """Write the report of `run` to `path` atomically (metrics computed from the run when `doc` is None)."""
-    from hedgeclone.atomic import atomic_write_text
-    from hedgeclone.backtest.rundir import run_metrics
-
     path = Path(path)
     atomic_write_text(path, render_report(run, doc if doc is not None else run_metrics(run)))
     return path
+
+
+def report(obj, path: str | os.PathLike[str] = "report.html", *, benchmarks=None, name: str | None = None,
+           caveats: tuple[str, ...] | list[str] = ()) -> Path:
+    """Write the self-contained report of a strategy run, a `RunData` or an engine `Result` to `path`.
+
+    A strategy run (anything with ``to_run_data()``) carries its own benchmarks and caveats;
+    for a bare `Result`, `benchmarks` are daily levels ({name: series} or a frame) compared over
+    its dates, and `caveats` are printed at the top. Returns the path written.
+    """
+    if hasattr(obj, "to_run_data"):
+        run = obj.to_run_data()
+    elif isinstance(obj, RunData):
+        run = obj
+    else:
+        run = build_run(name or "backtest", obj, benchmarks=benchmarks, caveats=caveats)
+    return write_report(path, run)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from hedgeclone.backtest import metrics
 
-__all__ = ["rebased", "equity_figure", "drawdown_figure", "rolling_excess_figure", "yearly_figure", "costs_figure"]
+__all__ = ["rebased", "equity_figure", "drawdown_figure", "rolling_excess_figure", "yearly_figure", "costs_figure",
+           "equity_overlay"]
 
 
 def rebased(values: pd.DataFrame) -> pd.DataFrame:
@@ -71,4 +73,15 @@ def costs_figure(trades: pd.DataFrame, values: pd.Series) -> go.Figure:
                                  mode="lines+markers", yaxis="y2"))
     fig.update_layout(title="Turnover and costs", yaxis_title="traded, % of value",
                       yaxis2=dict(title="fees, % of starting value", overlaying="y", side="right"))
+    return fig
+
+
+def equity_overlay(values: pd.DataFrame, runs: list[str]) -> go.Figure:
+    """Growth of 1 of each column of `values` on a log scale; columns not in `runs` (benchmarks) dotted."""
+    fig = go.Figure()
+    for name, series in rebased(values).items():
+        bench = name not in runs
+        fig.add_trace(go.Scatter(x=series.index, y=np.asarray(series, dtype=float), name=str(name), mode="lines",
+                                 line=dict(dash="dot" if bench else "solid", width=1.2 if bench else 2)))
+    fig.update_layout(title="Growth of 1 (log scale)", yaxis_type="log", hovermode="x unified")
     return fig

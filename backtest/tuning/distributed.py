@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from hedgeclone.backtest.engine.batch import BatchArrays, batch_simulate
+from hedgeclone.backtest.run import STRATEGY, RunData, metrics_document, returns_of
 from hedgeclone.errors import InputError
 
 __all__ = ["Shared", "ChunkResult", "score_chunk", "run_chunks"]
@@ -45,15 +46,13 @@ class ChunkResult:
     metrics: list[dict]
 
 
-def _set_metrics(values: np.ndarray, traded: float, paid: float, shared: Shared) -> dict:
-    from hedgeclone.backtest.rundir import STRATEGY, metrics_document, returns_of
-
+def _set_metrics(values: np.ndarray, traded: float, paid: float, init_cash: float, shared: Shared) -> dict:
     window = ~np.isnan(values)
     series = pd.Series(values[window], index=shared.index[window], name=STRATEGY)
     frame = series.to_frame()
     if len(shared.benchmarks.columns):
         frame = frame.join(shared.benchmarks.reindex(frame.index).astype(float))
-    rets = returns_of(frame)
+    rets = returns_of(RunData(name="", values=frame, holdings=pd.DataFrame(), trades=pd.DataFrame(), initial=init_cash))
     doc = metrics_document(rets[STRATEGY], {b: rets[b] for b in shared.benchmarks.columns},
                            trades=pd.DataFrame({"value": [traded], "fees": [paid]}), values=frame[STRATEGY])
     out = dict(doc["strategy"])
@@ -70,7 +69,8 @@ def score_chunk(start: int, batch: BatchArrays, shared: Shared) -> ChunkResult:
     with _KERNEL_LOCK:
         values, traded, paid = batch_simulate(shared.close, batch, delisting=shared.delisting,
                                               delisting_returns=shared.delisting_returns)
-    rows = [_set_metrics(values[p], float(traded[p]), float(paid[p]), shared) for p in range(len(batch))]
+    rows = [_set_metrics(values[p], float(traded[p]), float(paid[p]), float(batch.init_cash[p]), shared)
+            for p in range(len(batch))]
     return ChunkResult(start=start, values=values, metrics=rows)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hedgeclone.errors import InputError
+from hedgeclone.strategies.config import BacktestConfig, build
 
 __all__ = ["BACKTEST_PARAMS", "Grid", "parse_grid_option", "parse_value", "resolve_grid", "combinations"]
 
@@ -94,8 +95,6 @@ def combinations(config, grid: Grid) -> tuple[list[str], list[tuple], list]:
     Combinations run in ``itertools.product`` order (the first name varies slowest). A value
     that does not fit its field is one `InputError` naming the parameter and the value.
     """
-    from hedgeclone.strategies.config import BacktestConfig, build
-
     resolved = resolve_grid(config, grid)
     names = [f for _, f, _ in resolved]
     combos, configs = [], []

@@ -13,7 +13,7 @@ What does not change across the grid is computed once:
 
 Then all combinations run through the batch kernel (`backtest.engine.batch`) over the one
 price array, in chunks, here or on a Dask cluster. Each combination's values equal those of
-``strategies.execute.run_config`` on the same config exactly; its metrics are those of the
+``hedgeclone.backtest.session.run_config`` on the same config exactly; its metrics are those of the
 run directory's metrics.json.
 """
 
@@ -27,10 +27,18 @@ import numpy as np
 import pandas as pd
 
 from hedgeclone.backtest.engine.batch import BatchArrays
+from hedgeclone.backtest.engine.schedule import Schedule
 from hedgeclone.backtest.engine.simulate import _per_asset, _schedule_arrays
+from hedgeclone.backtest.metric_sets import higher_is_better
+from hedgeclone.backtest.metrics import daily_returns
+from hedgeclone.backtest.session import load_config_market, require_holdings, run_start
 from hedgeclone.backtest.tuning.distributed import Shared, run_chunks
 from hedgeclone.backtest.tuning.grid import Grid, combinations
+from hedgeclone.data.thirteenf.index import HoldingsIndex
 from hedgeclone.errors import InputError
+from hedgeclone.strategies.calendar import window
+from hedgeclone.strategies.steps import TopN
+from hedgeclone.strategies.view import PointInTimeView
 
 __all__ = ["SweepResult", "sweep", "Progress"]
 
@@ -50,6 +58,7 @@ class SweepResult:
     values: pd.DataFrame = field(repr=False)
     benchmarks: pd.DataFrame = field(repr=False)
     strategy: str = ""
+    initial: pd.Series | None = field(default=None, repr=False)  # each combination's initial cash
 
     def __len__(self) -> int:
         return len(self.params)
@@ -64,13 +73,19 @@ class SweepResult:
 
     @cached_property
     def returns(self) -> pd.DataFrame:
-        """Daily simple returns, dates x combination (NaN where a combination has no value yet)."""
-        return self.values.pct_change(fill_method=None).iloc[1:]
+        """Daily simple returns, dates x combination (`metrics.daily_returns`: each first day against its
+        initial cash, as in a separate run; NaN where a combination has no value yet)."""
+        initial = None if self.initial is None else self.initial.to_numpy(np.float64)
+        out = daily_returns(self.values.to_numpy(np.float64).T, initial).T
+        return pd.DataFrame(out, index=self.values.index, columns=self.values.columns)
 
-    def best(self, metric: str = "sharpe", n: int = 5, *, lowest: bool = False) -> pd.DataFrame:
-        """The `n` combinations with the highest (or lowest) `metric`, best first."""
+    def best(self, metric: str = "sharpe", n: int = 5, *, lowest: bool | None = None) -> pd.DataFrame:
+        """The `n` best combinations by `metric`, best first (lowest first where lower is better,
+        as `metric_sets` says, unless `lowest` is given)."""
         if metric not in self.metrics.columns:
             raise InputError(f"unknown metric {metric!r} (known: {', '.join(self.metrics.columns)})")
+        if lowest is None:
+            lowest = higher_is_better(metric) is False
         order = self.metrics[metric].sort_values(ascending=lowest, na_position="last", kind="stable").index
         return self.table().loc[order[:n]]
 
@@ -79,8 +94,6 @@ class _Planner:
     """Decisions and schedules for many configs over one market, each computed once."""
 
     def __init__(self, market, progress: Progress | None) -> None:
-        from hedgeclone.data.thirteenf.index import HoldingsIndex
-
         self.market = market
         self.index = HoldingsIndex(market.holdings) if market.holdings is not None else None
         self.progress = progress
@@ -96,14 +109,10 @@ class _Planner:
         return self._dates[key]
 
     def _view(self, date):
-        from hedgeclone.strategies.view import PointInTimeView
-
         return PointInTimeView(self.market, date, self.index)
 
     def picks(self, strategy, date):
         """The strategy's weighted picks on `date`, equal to ``strategy.decide(view)``."""
-        from hedgeclone.strategies.steps import TopN
-
         pick_steps = strategy.pick_steps() if hasattr(strategy, "pick_steps") else None
         if not pick_steps or not isinstance(pick_steps[0], TopN) or not hasattr(strategy, "screen_steps"):
             key = (strategy, date)
@@ -126,8 +135,6 @@ class _Planner:
 
     def arrays(self, strategy, lo, hi, lag: int):
         """(start row, end row, kernel arrays with absolute rows) of the strategy's schedule."""
-        from hedgeclone.backtest.engine.schedule import Schedule
-
         key = (strategy, lo, hi, lag)
         if key in self._arrays:
             return self._arrays[key]
@@ -145,19 +152,7 @@ class _Planner:
 
 
 def _window(config, market) -> tuple[pd.Timestamp, pd.Timestamp]:
-    from hedgeclone.strategies.execute import _start
-
-    calendar = market.close.index
-    start = _start(config, market)
-    lo = pd.Timestamp(start) if start is not None else calendar[0]
-    hi = pd.Timestamp(config.backtest.end) if config.backtest.end else calendar[-1]
-    if lo > hi:
-        raise InputError(f"start {lo.date()} is after end {hi.date()}")
-    if hi < calendar[0] or lo > calendar[-1]:
-        raise InputError(
-            f"window {lo.date()}..{hi.date()} lies outside the data ({calendar[0].date()}..{calendar[-1].date()})"
-        )
-    return lo, hi
+    return window(market.close.index, run_start(config, market), config.backtest.end)
 
 
 def plan(configs: list, market, progress: Progress | None = None) -> BatchArrays:
@@ -165,8 +160,7 @@ def plan(configs: list, market, progress: Progress | None = None) -> BatchArrays
     planner = _Planner(market, progress)
     sets = []
     for i, cfg in enumerate(configs):
-        if cfg.strategy.uses_13f and market.holdings is None:
-            raise InputError(f"{cfg.strategy.kind} needs 13F holdings, but the data source has none")
+        require_holdings(cfg, market)
         lo, hi = _window(cfg, market)
         b = cfg.backtest
         t0, t1, rows, offsets, cols, w, flags = planner.arrays(cfg.strategy, lo, hi, b.lag)
@@ -182,12 +176,10 @@ def sweep(config, grid: Grid, *, market=None, progress: Progress | None = None, 
 
     `grid` maps parameter names (strategy fields, or fees/fixed_fees/slippage/init_cash/lag;
     ``strategy.``/``backtest.`` prefixes allowed) to value lists. `market` defaults to the
-    config's (`strategies.execute.load_config_market`). `scheduler` (a Dask scheduler address
+    config's (`hedgeclone.backtest.session.load_config_market`). `scheduler` (a Dask scheduler address
     or `distributed.Client`) runs the batch on a cluster; results equal the in-process ones.
     `progress(stage, done, total)` reports the stages "decisions" and "backtests".
     """
-    from hedgeclone.strategies.execute import load_config_market
-
     names, combos, configs = combinations(config, grid)
     if market is None:
         market = load_config_market(config)
@@ -208,4 +200,5 @@ def sweep(config, grid: Grid, *, market=None, progress: Progress | None = None, 
     last = int(batch.end_rows.max()) if len(batch) else 0
     frame = frame.iloc[first:last]
     return SweepResult(params=params, metrics=metrics, values=frame,
-                       benchmarks=market.benchmarks.reindex(frame.index), strategy=config.strategy.kind)
+                       benchmarks=market.benchmarks.reindex(frame.index), strategy=config.strategy.kind,
+                       initial=pd.Series(batch.init_cash, index=params.index))

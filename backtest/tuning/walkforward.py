@@ -19,20 +19,13 @@ import numpy as np
 import pandas as pd
 
 from hedgeclone.backtest import metrics
+from hedgeclone.backtest.metric_sets import SUMMARY_METRICS, higher_is_better
 from hedgeclone.errors import InputError
 
 __all__ = ["WalkForwardResult", "walk_forward", "WF_METRICS"]
 
-# metric name -> (function of a returns array, higher is better)
-WF_METRICS = {
-    "total_return": (metrics.total_return, True),
-    "cagr": (metrics.cagr, True),
-    "volatility": (metrics.volatility, False),
-    "sharpe": (metrics.sharpe, True),
-    "sortino": (metrics.sortino, True),
-    "max_drawdown": (metrics.max_drawdown, True),
-    "calmar": (metrics.calmar, True),
-}
+# metric name -> (function of a returns array, higher is better); directions from metric_sets
+WF_METRICS = {name: (getattr(metrics, name), higher_is_better(name)) for name in SUMMARY_METRICS}
 
 
 @dataclass(frozen=True)

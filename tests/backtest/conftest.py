@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from hedgeclone import backtest
-from hedgeclone.backtest.rundir import RunData, build_run
+from hedgeclone.backtest.run import RunData, build_run
 
 SYNTHETIC = "SYNTHETIC DATA: random walks made up for tests."
 

@@ -7,7 +7,8 @@ import json
 from typer.testing import CliRunner
 
 from hedgeclone.backtest.cli.app import app
-from hedgeclone.backtest.rundir import RUN_FILES, load_run
+from hedgeclone.backtest.run import RUN_FILES
+from hedgeclone.backtest.rundir import load_run
 from hedgeclone.data.demo import SYNTHETIC_NOTICE
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from hedgeclone.backtest.report import render_report
-from hedgeclone.backtest.rundir import run_metrics, write_run
+from hedgeclone.backtest.run import run_metrics
+from hedgeclone.backtest.rundir import write_run
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 ERROR_HOOK = """<script>window.__errs=[];

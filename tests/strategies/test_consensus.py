@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hedgeclone.strategies import HedgeFundConsensus, PointInTimeView, after_filing_deadline, run_strategy
+from hedgeclone.backtest.replay import run_strategy
+from hedgeclone.strategies import HedgeFundConsensus, PointInTimeView, after_filing_deadline
 from hedgeclone.strategies.steps import EqualWeight, HolderScore, Picks, TopN, Tradable
 
 CAL = pd.bdate_range("2023-12-01", "2024-12-31")

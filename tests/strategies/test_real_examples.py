@@ -66,10 +66,10 @@ def pa_date(text):
 
 
 def test_superinvestor_consensus_picks_the_most_held_priced_names(real_store):
+    from hedgeclone.backtest.session import load_config_market, run_config
     from hedgeclone.data.thirteenf.cusips import load_cusip_map
     from hedgeclone.data.thirteenf.importers import read_table_file
     from hedgeclone.strategies.config import load_config
-    from hedgeclone.strategies.execute import load_config_market, run_config
 
     config = load_config(EXAMPLES / "superinvestors-14.toml")
     config = dataclasses.replace(config, backtest=dataclasses.replace(config.backtest, end=pd.Timestamp("2018-06-29").date()))
@@ -102,8 +102,8 @@ def test_superinvestor_consensus_picks_the_most_held_priced_names(real_store):
 
 
 def test_microcap_2025_screen_matches_a_hand_computation(real_store):
+    from hedgeclone.backtest.session import load_config_market, screen_config
     from hedgeclone.strategies.config import load_config
-    from hedgeclone.strategies.execute import load_config_market, screen_config
 
     config = load_config(EXAMPLES / "microcap-2025.toml")
     market = load_config_market(config, real_store)

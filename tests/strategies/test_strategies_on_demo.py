@@ -10,6 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hedgeclone.backtest.replay import run_strategy
+from hedgeclone.backtest.session import run_config, screen_config
 from hedgeclone.data.thirteenf.index import HoldingsIndex
 from hedgeclone.strategies import (
     BuyAndHold,
@@ -17,10 +19,8 @@ from hedgeclone.strategies import (
     HedgeFundConsensus,
     MicrocapScreen,
     PointInTimeView,
-    run_strategy,
 )
 from hedgeclone.strategies.config import RunConfig, parse_config
-from hedgeclone.strategies.execute import run_config, screen_config
 
 
 def test_microcap_screen_ranks_by_ytd_within_the_band(small_market):

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from hedgeclone.backtest.rundir import build_run, run_metrics
+from hedgeclone.backtest.run import build_run, run_metrics
+from hedgeclone.backtest.session import load_config_market, run_config
 from hedgeclone.backtest.tuning import parse_grid_option, sweep
 from hedgeclone.errors import InputError
 from hedgeclone.strategies.config import parse_config
-from hedgeclone.strategies.execute import load_config_market, run_config
 
 TOML = """
 [strategy]

@@ -6,31 +6,16 @@ from rich import box
 from rich.console import Group
 from rich.table import Table
 
-from hedgeclone.backtest.metrics import RELATIVE_METRICS, SUMMARY_METRICS
+from hedgeclone.backtest.metric_sets import METRICS, RELATIVE_METRICS, SUMMARY_METRICS, format_metric
 
 __all__ = ["summary_table", "relative_table", "run_summary"]
 
-_HEAD = {
-    "total_return": "total return", "cagr": "CAGR", "volatility": "volatility", "sharpe": "Sharpe",
-    "sortino": "Sortino", "max_drawdown": "max DD", "calmar": "Calmar", "beta": "beta", "alpha": "alpha",
-    "information_ratio": "info ratio", "tracking_error": "tracking err", "excess_return_pp": "excess (pp)",
-    "up_capture": "up capture", "down_capture": "down capture",
-}
-_PCT = {"total_return", "cagr", "volatility", "max_drawdown", "alpha", "tracking_error"}
+_COLOURED = ("total_return", "cagr", "alpha", "excess_return_pp")
 
 
 def _cell(key: str, value) -> str:
-    if value is None:
-        return "n/a"
-    if key in _PCT:
-        sign = "+" if key not in ("volatility", "tracking_error") else ""
-        digits = 1 if abs(value) >= 10 else 2
-        text = f"{100 * value:{sign}.{digits}f}%"
-    elif key == "excess_return_pp":
-        text = f"{value:+.1f}"
-    else:
-        text = f"{value:.2f}"
-    if key in ("total_return", "cagr", "alpha", "excess_return_pp"):
+    text = format_metric(key, value).removesuffix(" pp")
+    if key in _COLOURED and value is not None and value == value:
         return f"[green]{text}[/]" if value > 0 else f"[red]{text}[/]" if value < 0 else text
     return text
 
@@ -47,7 +32,7 @@ def summary_table(doc: dict, strategy_name: str = "strategy", title: str | None 
     for i, name in enumerate(rows):
         table.add_column(f"[bold]{_short(name)}[/]" if i == 0 else _short(name), justify="right", no_wrap=True)
     for key in SUMMARY_METRICS:
-        table.add_row(_HEAD[key], *[_cell(key, m.get(key)) for m in rows.values()])
+        table.add_row(METRICS[key].short, *[_cell(key, m.get(key)) for m in rows.values()])
     return table
 
 
@@ -60,7 +45,7 @@ def relative_table(doc: dict, strategy_name: str = "strategy") -> Table:
     for name in rel:
         table.add_column(f"vs {_short(name)}", justify="right", no_wrap=True)
     for key in RELATIVE_METRICS:
-        table.add_row(_HEAD[key], *[_cell(key, m.get(key)) for m in rel.values()])
+        table.add_row(METRICS[key].short, *[_cell(key, m.get(key)) for m in rel.values()])
     return table
 
 

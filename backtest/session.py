@@ -1,4 +1,8 @@
-"""Run a `RunConfig` end to end: load its market, replay its strategy, write its run directory."""
+"""The one place that turns a config into a market and a run: load, replay, screen, write.
+
+The CLI's `run`, `screen`, `demo` and `tune`, the examples and the figures script all go
+through these functions.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from hedgeclone.backtest.metrics import risk_free_from_yield
+from hedgeclone.backtest.replay import StrategyRun, run_strategy
+from hedgeclone.backtest.run import data_fingerprint
+from hedgeclone.backtest.rundir import write_run
 from hedgeclone.data.market import Market, load_market
 from hedgeclone.data.store import Store
+from hedgeclone.data.thirteenf.index import HoldingsIndex
 from hedgeclone.errors import DataError, InputError
 from hedgeclone.strategies.config import RunConfig
-from hedgeclone.strategies.runner import StrategyRun, run_strategy
 from hedgeclone.strategies.view import PointInTimeView
 
-__all__ = ["load_config_market", "run_config", "write_config_run", "screen_config"]
+__all__ = ["load_config_market", "run_start", "run_config", "write_config_run", "screen_config", "risk_free_rate"]
 
 
 def load_config_market(config: RunConfig, store: Store | None = None) -> Market:
@@ -25,8 +33,8 @@ def load_config_market(config: RunConfig, store: Store | None = None) -> Market:
                        stocks=d.stocks, filers=d.filers, seed=d.seed)
 
 
-def _start(config: RunConfig, market: Market) -> pd.Timestamp | None:
-    # Without a start, a strategy built on 13F data starts once the first filing is public.
+def run_start(config: RunConfig, market: Market) -> pd.Timestamp | None:
+    """The config's start; without one, a strategy built on 13F data starts once the first filing is public."""
     start = config.backtest.start
     if start is not None:
         return pd.Timestamp(start)
@@ -38,14 +46,19 @@ def _start(config: RunConfig, market: Market) -> pd.Timestamp | None:
 def run_config(config: RunConfig, market: Market, on_decision: Callable[[int, int], None] | None = None) -> StrategyRun:
     """Replay the config's strategy on `market` with its costs, lag and window."""
     b = config.backtest
-    if config.strategy.uses_13f and market.holdings is None:
-        raise InputError(f"{config.strategy.kind} needs 13F holdings, but the data source has none; "
-                         "import them with `hedgeclone data 13f import`")
+    require_holdings(config, market)
     return run_strategy(
-        config.strategy, market, start=_start(config, market), end=pd.Timestamp(b.end) if b.end else None,
+        config.strategy, market, start=run_start(config, market), end=pd.Timestamp(b.end) if b.end else None,
         fees=b.fees, fixed_fees=b.fixed_fees, slippage=b.slippage, init_cash=b.init_cash, lag=b.lag,
         delisting_returns=market.delisting_returns, on_decision=on_decision,
     )
+
+
+def require_holdings(config: RunConfig, market: Market) -> None:
+    """Refuse a strategy that reads 13F holdings on a market without them."""
+    if config.strategy.uses_13f and market.holdings is None:
+        raise InputError(f"{config.strategy.kind} needs 13F holdings, but the data source has none; "
+                         "import them with `hedgeclone data 13f import`")
 
 
 def risk_free_rate(config: RunConfig, index: pd.DatetimeIndex) -> pd.Series | float:
@@ -53,8 +66,6 @@ def risk_free_rate(config: RunConfig, index: pd.DatetimeIndex) -> pd.Series | fl
     path = config.backtest.risk_free
     if path is None:
         return 0.0
-    from hedgeclone.backtest.metrics import risk_free_from_yield
-
     base = config.path.parent if config.path is not None else Path.cwd()
     file = Path(path) if Path(path).is_absolute() else base / path
     try:
@@ -71,15 +82,8 @@ def risk_free_rate(config: RunConfig, index: pd.DatetimeIndex) -> pd.Series | fl
 
 def write_config_run(out: Path, config: RunConfig, market: Market, run: StrategyRun) -> Path:
     """Write the run directory of `run` (metrics, values, holdings, trades, report.html)."""
-    from hedgeclone.backtest.rundir import build_run, data_fingerprint, holdings_from_picks, write_run
-
-    data = build_run(
-        run.strategy.name, run.result, benchmarks=market.benchmarks, config=config.to_dict(),
-        caveats=list(market.caveats), notes=run.notes,
-        holdings=holdings_from_picks(run.picks, market.issuers),
-        fingerprint=data_fingerprint(market.close, market.benchmarks,
-                                     *([market.holdings] if market.holdings is not None else [])),
-    )
+    data = run.to_run_data(config=config.to_dict(), fingerprint=data_fingerprint(
+        market.close, market.benchmarks, *([market.holdings] if market.holdings is not None else [])))
     return write_run(out, data, risk_free=risk_free_rate(config, run.result.index))
 
 
@@ -89,8 +93,6 @@ def screen_config(config: RunConfig, market: Market, as_of) -> pd.DataFrame:
     calendar = market.close.index
     if date < calendar[0] or date > calendar[-1]:
         raise InputError(f"--as-of {date.date()} lies outside the data ({calendar[0].date()}..{calendar[-1].date()})")
-    from hedgeclone.data.thirteenf.index import HoldingsIndex
-
     index = HoldingsIndex(market.holdings) if market.holdings is not None else None
     view = PointInTimeView(market, date, index)
     table = config.strategy.rank(view).table().drop(columns=["weight"])

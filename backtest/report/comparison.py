@@ -1,11 +1,13 @@
-"""Rendering of a `backtest.compare.Comparison`: a rich table for the terminal and an HTML page."""
+"""Rendering of a comparison of runs (`hedgeclone.backtest.compare.Comparison`, taken by duck type):
+a rich table for the terminal and an HTML page."""
 
 from __future__ import annotations
 
 import pandas as pd
 from rich.table import Table
 
-from hedgeclone.backtest.report import fmt_metric
+from hedgeclone.backtest.metric_sets import format_metric, metric
+from hedgeclone.backtest.report.figures import equity_overlay
 from hedgeclone.backtest.report.page import esc, figure_div, page, table_html
 
 __all__ = ["rich_table", "html_page", "formatted"]
@@ -13,17 +15,12 @@ __all__ = ["rich_table", "html_page", "formatted"]
 
 def _label(row: str) -> str:
     key, _, bench = row.partition(" vs ")
-    names = {"costs_pct": "fees / mean value", "turnover_annual": "turnover per year"}
-    base = names.get(key, key.replace("_", " "))
+    base = metric(key).label
     return f"{base} vs {bench}" if bench else base
 
 
 def _fmt(row: str, value) -> str:
-    key = row.split(" vs ")[0]
-    value = None if pd.isna(value) else float(value)
-    if key in ("costs_pct", "turnover_annual"):
-        return "n/a" if value is None else f"{100 * value:.2f}%"
-    return fmt_metric(key, value)
+    return format_metric(row, None if pd.isna(value) else float(value))
 
 
 def formatted(comparison) -> pd.DataFrame:
@@ -51,8 +48,6 @@ def rich_table(comparison) -> Table:
 
 def html_page(comparison) -> str:
     """A self-contained page with the marked table and the overlaid equity curves."""
-    from hedgeclone.backtest.compare import equity_overlay
-
     start, end = comparison.window
     shown = formatted(comparison)
     cols = list(shown.columns)
@@ -65,6 +60,6 @@ def html_page(comparison) -> str:
         f"<p class='sub'>{start.date()} .. {end.date()}{note} &middot; &#9733; marks the best value of each row</p>",
         *[f"<div class='caveat'>{esc(c)}</div>" for c in caveats],
         table_html(shown, best=best),
-        figure_div(equity_overlay(comparison), "equity"),
+        figure_div(equity_overlay(comparison.values, comparison.labels), "equity"),
     ]
     return page("hedgeclone: run comparison", "\n".join(body))

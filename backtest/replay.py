@@ -1,0 +1,113 @@
+"""Replay a strategy over a market: decide on each decision date, then simulate the orders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from hedgeclone.backtest.engine import Schedule, simulate
+from hedgeclone.backtest.result import Result
+from hedgeclone.backtest.run import RunData, build_run, holdings_from_picks
+from hedgeclone.data.thirteenf.index import HoldingsIndex
+from hedgeclone.errors import InputError
+from hedgeclone.strategies.base import Strategy
+from hedgeclone.strategies.calendar import window
+from hedgeclone.strategies.steps import Picks
+from hedgeclone.strategies.view import MarketData, PointInTimeView
+
+__all__ = ["StrategyRun", "run", "run_strategy", "decide_all"]
+
+
+@dataclass(frozen=True)
+class StrategyRun:
+    """A replayed strategy: its picks on each decision date, the schedule and the backtest.
+
+    `benchmarks` (daily levels) and `caveats` come from the market it ran on, so that the run
+    can report itself (`report`) and become a run directory (`to_run_data`).
+    """
+
+    strategy: Strategy
+    picks: dict[pd.Timestamp, Picks] = field(repr=False)
+    schedule: Schedule = field(repr=False)
+    result: Result
+    notes: list[str] = field(default_factory=list, repr=False)
+    benchmarks: pd.DataFrame | None = field(default=None, repr=False)
+    caveats: tuple[str, ...] = field(default=(), repr=False)
+    names: pd.Series | None = field(default=None, repr=False)  # ticker -> company name
+
+    def stats(self) -> dict[str, float]:
+        """The strategy's metrics; equal to ``metrics.json["strategy"]`` of its run directory."""
+        return self.result.stats()
+
+    def to_run_data(self, config: dict | None = None, fingerprint: str | None = None) -> RunData:
+        """The run as a run directory holds it: values with the benchmarks, holdings, trades, notes."""
+        return build_run(self.strategy.name, self.result, benchmarks=self.benchmarks, config=config,
+                         caveats=self.caveats, notes=self.notes, holdings=holdings_from_picks(self.picks, self.names),
+                         fingerprint=fingerprint)
+
+    def report(self, path: str = "report.html") -> Path:
+        """Write the self-contained HTML report of this run to `path`; returns the path."""
+        from hedgeclone.backtest.report import write_report  # plotly loads only when a report is written
+
+        return write_report(path, self.to_run_data())
+
+
+def decide_all(strategy: Strategy, market: MarketData, dates: pd.DatetimeIndex,
+               on_decision: Callable[[int, int], None] | None = None) -> tuple[dict[pd.Timestamp, Picks], list[str]]:
+    """The strategy's picks on each of `dates` (seen through point-in-time views), and its notes."""
+    picks: dict[pd.Timestamp, Picks] = {}
+    notes: list[str] = []
+    index = HoldingsIndex(market.holdings) if market.holdings is not None else None
+    for i, date in enumerate(dates):
+        chosen = strategy.decide(PointInTimeView(market, date, index))
+        picks[date] = chosen
+        notes += [f"{date.date()}: {note}" for note in chosen.notes]
+        if not len(chosen.tickers):
+            notes.append(f"{date.date()}: no eligible stock; holding cash")
+        if on_decision is not None:
+            on_decision(i + 1, len(dates))
+    return picks, notes
+
+
+def run_strategy(
+    strategy: Strategy,
+    market: MarketData,
+    *,
+    start=None,
+    end=None,
+    fees: float = 0.0,
+    fixed_fees: float = 0.0,
+    slippage: float = 0.0,
+    init_cash: float = 1.0,
+    lag: int = 1,
+    delisting_returns: pd.Series | None = None,
+    on_decision: Callable[[int, int], None] | None = None,
+) -> StrategyRun:
+    """Decide on each of the strategy's dates in [start, end] and simulate from the first one.
+
+    Orders execute `lag` trading days after their decision date (default: the next close).
+    Held names whose prices end are closed at their last price times 1 + their delisting
+    return (the market's `delisting_returns` unless given). `on_decision(done, total)` is
+    called after each decision (for progress bars).
+    """
+    lo, hi = window(market.close.index, start, end)
+    dates = strategy.decision_dates(market, lo, hi)
+    if not len(dates):
+        raise InputError(f"{strategy.name}: no decision date between {lo.date()} and {hi.date()}")
+    picks, notes = decide_all(strategy, market, dates, on_decision)
+    schedule = Schedule.from_dict({d: p.weight.to_dict() for d, p in picks.items()})
+    if delisting_returns is None:
+        delisting_returns = getattr(market, "delisting_returns", None)
+    result = simulate(
+        market.close.loc[dates[0] : hi], schedule, fees=fees, fixed_fees=fixed_fees, slippage=slippage,
+        init_cash=init_cash, lag=lag, delisting=True, delisting_returns=delisting_returns,
+    )
+    return StrategyRun(strategy=strategy, picks=picks, schedule=schedule, result=result, notes=notes,
+                       benchmarks=getattr(market, "benchmarks", None), caveats=tuple(getattr(market, "caveats", ())),
+                       names=getattr(market, "issuers", None))
+
+
+run = run_strategy  # the facade's `hedgeclone.run(strategy, market, ...)`

@@ -1,0 +1,235 @@
+"""A run in memory: its daily values, holdings and trades, and the documents computed from them.
+
+`RunData` is what a run directory holds (`hedgeclone.backtest.rundir` writes and reads it);
+the report, `compare` and `tune` compute their metrics through `run_metrics` and
+`metrics_document`, so every figure of a run has one definition.
+
+Layout of ``RUN/`` (written whole, never half: see `write_run`)::
+
+    run.json          name, hedgeclone version, creation time, window, benchmarks, data
+                      fingerprint, caveats, notes, SHA-256 of every other file
+    config.json       the resolved configuration (every option, defaults filled in)
+    metrics.json      {"strategy": {...}, "benchmarks": {NAME: {...}}, "relative": {NAME: {...}}}
+    periods.json      per-year and per-quarter returns of the strategy and each benchmark
+    values.parquet    daily values: date, strategy, one column per benchmark (its level)
+    holdings.parquet  the targets of each rebalance: date, ticker, weight (+ rank, name, score, ...)
+    trades.parquet    every fill: date, ticker, side, shares, price, fees, value, reason
+    report.html       the self-contained report (`backtest.report`)
+
+Metrics are computed from ``values.parquet`` with `metrics.daily_returns`: the strategy's
+first day is measured against its initial cash (so the first day's fees count, as in
+`Result.stats()`), each benchmark's first day is 0 (bought at that close), so `compare`
+recomputes exactly what `metrics.json` says.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hedgeclone.backtest import metrics
+from hedgeclone.errors import InputError
+
+__all__ = [
+    "RUN_FILES",
+    "STRATEGY",
+    "RunData",
+    "LoadedRun",
+    "build_run",
+    "data_fingerprint",
+    "holdings_from_picks",
+    "holdings_from_result",
+    "metrics_document",
+    "periods_document",
+    "returns_of",
+    "run_metrics",
+    "config_of",
+    "dumps",
+    "json_safe",
+]
+
+STRATEGY = "strategy"
+RUN_FILES = ("run.json", "config.json", "metrics.json", "periods.json", "values.parquet", "holdings.parquet",
+             "trades.parquet", "report.html")
+TRADE_COLUMNS = ["date", "ticker", "side", "shares", "price", "fees", "value", "reason"]
+
+
+def json_safe(value):
+    """`value` with non-finite floats replaced by None (JSON has no NaN), recursively."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.floating | np.integer | np.bool_):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def dumps(document) -> str:
+    """`document` as indented JSON, non-finite floats as null."""
+    return json.dumps(json_safe(document), indent=2, allow_nan=False, default=str) + "\n"
+
+
+@dataclass(frozen=True)
+class RunData:
+    """A run as written to (and read from) a run directory.
+
+    `values` is indexed by date with a ``strategy`` column (portfolio value) and one column per
+    benchmark (its level, NaN where unknown); `holdings` and `trades` are long tables.
+    """
+
+    name: str
+    values: pd.DataFrame
+    holdings: pd.DataFrame
+    trades: pd.DataFrame
+    config: Mapping = field(default_factory=dict)
+    caveats: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    fingerprint: str = ""
+    initial: float | None = None  # the strategy's value before its first day (its initial cash)
+
+    @property
+    def benchmarks(self) -> list[str]:
+        return [c for c in self.values.columns if c != STRATEGY]
+
+    @property
+    def window(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        return self.values.index[0], self.values.index[-1]
+
+
+@dataclass(frozen=True)
+class LoadedRun(RunData):
+    """A run read back from `path`, with its `meta` (run.json) and `metrics` (metrics.json)."""
+
+    path: Path = Path(".")
+    meta: Mapping = field(default_factory=dict)
+    metrics: Mapping = field(default_factory=dict)
+
+
+def returns_of(run: RunData) -> pd.DataFrame:
+    """Daily simple returns of each column of `run.values` (`metrics.daily_returns`).
+
+    The strategy's first day is measured against `run.initial` (its initial cash), each
+    benchmark's first day is 0; NaN where a level is missing.
+    """
+    initial = {c: None for c in run.values.columns}
+    initial[STRATEGY] = run.initial
+    return pd.DataFrame({c: metrics.daily_returns(run.values[c], initial[c]) for c in run.values.columns},
+                        index=run.values.index)
+
+
+def data_fingerprint(*frames: pd.DataFrame | pd.Series) -> str:
+    """SHA-256 over the contents, index and column names of `frames`: equal data, equal fingerprint."""
+    digest = hashlib.sha256()
+    for frame in frames:
+        obj = frame.to_frame() if isinstance(frame, pd.Series) else frame
+        digest.update(json.dumps([str(c) for c in obj.columns]).encode())
+        digest.update(pd.util.hash_pandas_object(obj, index=True).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def holdings_from_picks(picks: Mapping, names: pd.Series | None = None) -> pd.DataFrame:
+    """Long table of each decision's picks (`strategies.Picks.table()`), with `names` (ticker -> name)."""
+    frames = []
+    for date, chosen in picks.items():
+        table = chosen.table()
+        table.insert(0, "date", pd.Timestamp(date))
+        frames.append(table)
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["date", "rank", "ticker", "weight"])
+    if names is not None:
+        out.insert(out.columns.get_loc("ticker") + 1, "name", out["ticker"].map(names).astype(object))
+    return out
+
+
+def holdings_from_result(result) -> pd.DataFrame:
+    """Weights held at the close of each day with trades (a `backtest.Result` without picks)."""
+    trades = result.trades
+    if not len(trades):
+        return pd.DataFrame(columns=["date", "rank", "ticker", "weight"])
+    weights = result.weights().loc[pd.DatetimeIndex(trades["date"].unique())]
+    long = weights.stack().rename("weight").reset_index()
+    long.columns = ["date", "ticker", "weight"]
+    long = long[long["weight"].abs() > 1e-12].sort_values(["date", "weight"], ascending=[True, False])
+    long.insert(1, "rank", long.groupby("date").cumcount() + 1)
+    return long.reset_index(drop=True)
+
+
+def build_run(name: str, result, *, benchmarks: pd.DataFrame | Mapping[str, pd.Series] | None = None,
+              holdings: pd.DataFrame | None = None, config: Mapping | None = None,
+              caveats: tuple[str, ...] | list[str] = (), notes: tuple[str, ...] | list[str] = (),
+              fingerprint: str | None = None) -> RunData:
+    """A `RunData` from a `backtest.Result` and benchmark levels (restricted to the result's dates).
+
+    Without `holdings`, the weights after each day with trades are used; without `fingerprint`,
+    the result's close prices and the benchmarks are fingerprinted.
+    """
+    values = result.value.rename(STRATEGY).to_frame()
+    bench = pd.DataFrame(dict(benchmarks)) if isinstance(benchmarks, Mapping) else benchmarks
+    if bench is not None and len(bench.columns):
+        if STRATEGY in bench.columns:
+            raise InputError(f"a benchmark may not be named {STRATEGY!r}")
+        values = values.join(bench.reindex(values.index).astype(float))
+    if holdings is None:
+        holdings = holdings_from_result(result)
+    if fingerprint is None:
+        fingerprint = data_fingerprint(result.close, *([bench] if bench is not None else []))
+    return RunData(name=name, values=values, holdings=holdings, trades=result.trades, config=dict(config or {}),
+                   caveats=tuple(caveats), notes=tuple(notes), fingerprint=fingerprint, initial=result.init_cash)
+
+
+# -- documents ----------------------------------------------------------------------------
+def metrics_document(strategy: pd.Series, benchmarks: dict[str, pd.Series], *, risk_free=0.0,
+                     trades: pd.DataFrame | None = None, values: pd.Series | None = None) -> dict:
+    """``{"strategy": {...}, "benchmarks": {NAME: {...}}, "relative": {NAME: {...}}}`` of daily returns.
+
+    Fractions throughout (0.1772 for +17.72%, max_drawdown negative); ``excess_return_pp`` is
+    the strategy's total return minus the benchmark's, in percentage points. With `trades` and
+    the strategy's daily `values`, the strategy also gets ``costs`` (fees paid, in currency),
+    ``costs_pct`` (fees over mean value), ``turnover`` (traded value over mean value, whole run)
+    and ``turnover_annual`` (the same per year of 252 days).
+    """
+    strat = metrics.summary(strategy, risk_free=risk_free)
+    if trades is not None and values is not None:
+        traded = float(np.abs(trades["value"]).sum()) if len(trades) else 0.0
+        fees = float(trades["fees"].sum()) if len(trades) else 0.0
+        strat.update(metrics.trading(values, traded, fees))
+    doc: dict = {"strategy": strat, "benchmarks": {}, "relative": {}}
+    for name, series in benchmarks.items():
+        doc["benchmarks"][name] = metrics.summary(series, risk_free=risk_free)
+        doc["relative"][name] = metrics.relative(strategy, series, risk_free=risk_free)
+    return json_safe(doc)
+
+
+def periods_document(returns: pd.DataFrame) -> dict:
+    """``{"yearly": {SERIES: {"2024": r}}, "quarterly": {SERIES: {"2024Q1": r}}}`` of daily returns."""
+    yearly, quarterly = {}, {}
+    for col in returns.columns:
+        y = metrics.per_year_returns(returns[col])
+        q = metrics.per_quarter_returns(returns[col])
+        yearly[col] = {str(k): v for k, v in y.items()}
+        quarterly[col] = {f"{k[0]}Q{k[1]}": v for k, v in q.items()}
+    return json_safe({"yearly": yearly, "quarterly": quarterly})
+
+
+def run_metrics(run: RunData, *, risk_free=0.0) -> dict:
+    """The metrics document of `run`, computed from its daily values and trades."""
+    rets = returns_of(run)
+    return metrics_document(rets[STRATEGY], {b: rets[b] for b in run.benchmarks}, risk_free=risk_free,
+                            trades=run.trades, values=run.values[STRATEGY])
+
+
+def config_of(obj) -> dict:
+    """A JSON-ready dict of a dataclass config object's fields (its ``repr`` otherwise)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+    return {"repr": repr(obj)}
