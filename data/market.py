@@ -64,7 +64,7 @@ def _store(store: Store, benchmarks: Sequence[str], start, end) -> Market:
     from hedgeclone.data.prices import benchmark_series, load_prices
     from hedgeclone.data.prices.coverage import delisting_dates
     from hedgeclone.data.prices.shares import load_shares
-    from hedgeclone.data.thirteenf import StoreHoldings
+    from hedgeclone.data.thirteenf.storage import StoreHoldings
 
     lo = pd.Timestamp(start) - pd.Timedelta(days=LOOKBACK_DAYS) if start is not None else None
     prices = load_prices(store, None, lo, end, fields=("close", "raw_close", "volume"))

@@ -14,8 +14,8 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from hedgeclone.data.thirteenf import holders_as_of, holdings_as_of
 from hedgeclone.data.thirteenf.index import HoldingsIndex
+from hedgeclone.data.thirteenf.pointintime import holders_as_of, holdings_as_of
 from hedgeclone.errors import DataError
 
 __all__ = ["MarketData", "PointInTimeView"]

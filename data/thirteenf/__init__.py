@@ -6,8 +6,3 @@ Modules: `parsers` (pure XML parsers), `normalize` (units, merging, filing facts
 `bulk` (SEC data-set zips), `fetch` (EDGAR by CIK), `importers` (detect + import into the
 store), `storage` (stored batches + DuckDB queries), `pointintime` (as-of views).
 """
-
-from hedgeclone.data.thirteenf.pointintime import HOLDERS, holders_as_of, holdings_as_of
-from hedgeclone.data.thirteenf.storage import StoreHoldings
-
-__all__ = ["HOLDERS", "holdings_as_of", "holders_as_of", "StoreHoldings"]

@@ -32,9 +32,9 @@ pytestmark = pytest.mark.skipif(
 def real_store(tmp_path_factory):
     from hedgeclone.data.prices import import_price_file, parse_shares_file, store_shares
     from hedgeclone.data.store import Store
-    from hedgeclone.data.thirteenf import StoreHoldings
     from hedgeclone.data.thirteenf.cusips import load_cusip_map
     from hedgeclone.data.thirteenf.importers import import_paths
+    from hedgeclone.data.thirteenf.storage import StoreHoldings
 
     root = tmp_path_factory.mktemp("real")
     store = Store(root / "store")

@@ -9,9 +9,9 @@ from typer.testing import CliRunner
 
 from hedgeclone.backtest.cli.data_13f import register
 from hedgeclone.data.store import Store
-from hedgeclone.data.thirteenf import StoreHoldings
 from hedgeclone.data.thirteenf.fetch import edgar_identity, fetch_ciks
 from hedgeclone.data.thirteenf.importers import import_paths
+from hedgeclone.data.thirteenf.storage import StoreHoldings
 from hedgeclone.errors import InputError
 
 LTS = "13F-HR_0001894188-23-000007_LTS-One_2023Q3.txt"

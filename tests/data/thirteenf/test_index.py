@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hedgeclone.data.thirteenf import holders_as_of
 from hedgeclone.data.thirteenf.index import HoldingsIndex
+from hedgeclone.data.thirteenf.pointintime import holders_as_of
 
 
 def assert_same_holders(index: HoldingsIndex, holdings: pd.DataFrame, date, ciks=None) -> None:

@@ -7,7 +7,8 @@ import pandas as pd
 
 from hedgeclone.data.schemas import HOLDINGS, conform
 from hedgeclone.data.store import Store
-from hedgeclone.data.thirteenf import StoreHoldings, holders_as_of, holdings_as_of
+from hedgeclone.data.thirteenf.pointintime import holders_as_of, holdings_as_of
+from hedgeclone.data.thirteenf.storage import StoreHoldings
 
 
 def row(cik, period, filed, acc, cusip, value, form="13F-HR", amendment=None, put_call=None):

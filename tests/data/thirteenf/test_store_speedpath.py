@@ -10,9 +10,9 @@ import pytest
 
 from hedgeclone.data.schemas import HOLDINGS, conform
 from hedgeclone.data.store import Store
-from hedgeclone.data.thirteenf import StoreHoldings, holders_as_of
 from hedgeclone.data.thirteenf.filings import FILINGS_PREFIX
-from hedgeclone.data.thirteenf.storage import _read_kept, _row_groups
+from hedgeclone.data.thirteenf.pointintime import holders_as_of
+from hedgeclone.data.thirteenf.storage import StoreHoldings, _read_kept, _row_groups
 
 
 def assert_same(got: pd.DataFrame, want: pd.DataFrame, what: str) -> None:

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from hedgeclone.data.thirteenf import holders_as_of, holdings_as_of
+from hedgeclone.data.thirteenf.pointintime import holders_as_of, holdings_as_of
 
 
 def test_counts_after_cleaning(superinvestoren_holdings):
