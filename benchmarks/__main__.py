@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "data": "benchmarks.data",
     "sweep": "benchmarks.sweep",
     "prices": "benchmarks.prices",
+    "startup": "benchmarks.startup",
 }
 
 

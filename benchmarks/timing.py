@@ -15,6 +15,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from hedgeclone.atomic import atomic_write_text
+
 __all__ = ["Timing", "machine_info", "measure", "now_iso", "versions", "write_json"]
 
 
@@ -108,8 +110,5 @@ def now_iso() -> str:
 def write_json(path: str | Path, payload: dict[str, Any]) -> Path:
     """Write `payload` as indented JSON to `path` (parents created, replaced atomically); return the path."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(payload, indent=2, sort_keys=False, default=float) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    atomic_write_text(path, json.dumps(payload, indent=2, sort_keys=False, default=float) + "\n")
     return path
