@@ -374,8 +374,8 @@ def trading(values, traded_value: float, fees_paid: float, annualization: int = 
     ``costs`` = fees paid (currency), ``costs_pct`` = fees over the mean value, ``turnover`` =
     traded value over the mean value (whole run), ``turnover_annual`` = the same per year.
     """
-    v = np.asarray(values, dtype=np.float64)
-    mean_value = float(np.nanmean(v)) if v.size else np.nan
+    v = _clean(values)
+    mean_value = float(np.mean(v)) if v.size else np.nan
     years = max(v.size, 1) / annualization
     return {"costs": float(fees_paid), "costs_pct": fees_paid / mean_value, "turnover": traded_value / mean_value,
             "turnover_annual": traded_value / mean_value / years}
