@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hedgeclone.atomic import atomic_write_text
+from hedgeclone.atomic import write_directory
 from hedgeclone.backtest.metric_sets import RELATIVE_METRICS, SUMMARY_METRICS, higher_is_better
 from hedgeclone.backtest.run import STRATEGY, LoadedRun, RunData, metrics_document, returns_of
 from hedgeclone.backtest.rundir import load_run
@@ -52,10 +52,11 @@ class Comparison:
         return html_page(self)
 
     def write(self, out_dir: str | os.PathLike[str]) -> Path:
-        """Write ``compare.html`` and ``compare.json`` (the table and best marks) into `out_dir`."""
-        out_dir = Path(out_dir)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(out_dir / "compare.html", self.to_html())
+        """Write ``compare.html`` and ``compare.json`` (the table and best marks) as the folder `out_dir`.
+
+        The folder is written whole (`atomic.write_directory`); an existing comparison there is
+        replaced, any other non-empty folder refused.
+        """
         doc = {
             "window": [str(self.window[0].date()), str(self.window[1].date())], "aligned": self.aligned,
             "runs": {lab: str(getattr(r, "path", "")) for lab, r in zip(self.labels, self.runs, strict=True)},
@@ -63,8 +64,12 @@ class Comparison:
                         for row in self.table.index},
             "best": self.best,
         }
-        atomic_write_text(out_dir / "compare.json", json.dumps(doc, indent=2) + "\n")
-        return out_dir / "compare.html"
+
+        def build(tmp: Path) -> None:
+            (tmp / "compare.html").write_text(self.to_html(), encoding="utf-8")
+            (tmp / "compare.json").write_text(json.dumps(doc, indent=2) + "\n")
+
+        return write_directory(out_dir, build, marker="compare.json", what="hedgeclone comparison") / "compare.html"
 
 
 def _labels(runs: Sequence[RunData]) -> list[str]:

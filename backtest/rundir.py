@@ -19,15 +19,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
-from hedgeclone.atomic import sha256_file, umask
+from hedgeclone.atomic import sha256_file, write_directory
 from hedgeclone.backtest.report import render_report
 from hedgeclone.backtest.run import (
     RUN_FILES,
@@ -38,43 +35,28 @@ from hedgeclone.backtest.run import (
     returns_of,
     run_metrics,
 )
-from hedgeclone.errors import InputError
+from hedgeclone.errors import CorruptFileError, InputError
 from hedgeclone.version import __version__
 
 __all__ = ["write_run", "load_run"]
 
 
-def _check_target(out_dir: Path) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"run directory {out_dir} exists and is a file; choose another --out")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "run.json").exists():
-        raise InputError(
-            f"run directory {out_dir} exists and is not a hedgeclone run directory (no run.json); "
-            "choose another --out or empty it"
-        )
-
-
 def write_run(out_dir: str | os.PathLike[str], run: RunData, *, risk_free=0.0) -> Path:
     """Write `run` as a complete run directory at `out_dir` and return its path.
 
-    Everything is written into a temporary sibling directory that is then renamed into place,
+    The directory is built beside `out_dir` and swapped into place (`atomic.write_directory`),
     so an interrupted run leaves either the previous run directory or the new one, never half
-    of one. An existing run directory at `out_dir` is replaced; any other non-empty directory
-    is refused with an `InputError`.
+    of one and never none. An existing run directory at `out_dir` is replaced; any other
+    non-empty directory, or a file, is refused with an `InputError`.
     """
-    out_dir = Path(out_dir)
-    _check_target(out_dir)
     if not len(run.values):
         raise InputError(f"run {run.name!r} has no daily values to write")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.tmp-"))
-    try:
-        os.chmod(tmp, 0o777 & ~umask())  # mkdtemp makes it private; a run directory is an ordinary one
+
+    def build(tmp: Path) -> None:
         doc = run_metrics(run, risk_free=risk_free)
-        periods = periods_document(returns_of(run))
         (tmp / "config.json").write_text(dumps(dict(run.config)))
         (tmp / "metrics.json").write_text(dumps(doc))
-        (tmp / "periods.json").write_text(dumps(periods))
+        (tmp / "periods.json").write_text(dumps(periods_document(returns_of(run))))
         run.values.rename_axis("date").reset_index().to_parquet(tmp / "values.parquet", index=False)
         run.holdings.to_parquet(tmp / "holdings.parquet", index=False)
         run.trades.to_parquet(tmp / "trades.parquet", index=False)
@@ -95,20 +77,8 @@ def write_run(out_dir: str | os.PathLike[str], run: RunData, *, risk_free=0.0) -
             "files": {p.name: sha256_file(p) for p in sorted(tmp.iterdir())},
         }
         (tmp / "run.json").write_text(dumps(meta))
-        for path in tmp.iterdir():
-            with open(path, "rb") as fh:
-                os.fsync(fh.fileno())
-        old = None
-        if out_dir.exists():
-            old = out_dir.parent / f".{out_dir.name}.old-{uuid.uuid4().hex[:8]}"
-            os.rename(out_dir, old)
-        os.rename(tmp, out_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out_dir
+
+    return write_directory(out_dir, build, marker="run.json", what="hedgeclone run directory")
 
 
 def load_run(path: str | os.PathLike[str]) -> LoadedRun:
@@ -127,6 +97,10 @@ def load_run(path: str | os.PathLike[str]) -> LoadedRun:
             raise InputError(f"{path / name}: not valid JSON ({exc})") from exc
 
     meta = read_json("run.json")
+    for name, digest in meta.get("files", {}).items():
+        if not (path / name).exists() or sha256_file(path / name) != digest:
+            raise CorruptFileError(f"{path / name}: its SHA-256 does not match run.json (the file was changed "
+                                   "or damaged after the run); re-run the backtest")
     values = pd.read_parquet(path / "values.parquet").set_index("date")
     values.index = pd.DatetimeIndex(values.index)
     return LoadedRun(

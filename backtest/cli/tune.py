@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from rich.table import Table
 from hedgeclone.backtest.metric_sets import RELATIVE_METRICS, STRATEGY_METRICS
 
 console = Console()
+TUNE_MARKER = "tune.json"  # marks a folder written by `tune`, which a later `tune --out` may replace
 
 
 def _known_metrics(benchmarks) -> list[str]:
@@ -38,7 +40,7 @@ def tune(
 ) -> None:
     """Backtest every combination of a parameter grid; report the best, walk-forward and overfitting."""
     # Imported here, not at the top, to keep `hedgeclone --help` fast.
-    from hedgeclone.atomic import atomic_write_text
+    from hedgeclone.atomic import check_output_dir, write_directory
     from hedgeclone.backtest.cli.run import progress_bar
     from hedgeclone.backtest.report.tune import best_table, tune_page
     from hedgeclone.backtest.session import load_config_market
@@ -60,6 +62,9 @@ def tune(
         raise InputError(f"--walk-forward ranks on {', '.join(WF_METRICS)}; --metric {metric!r} is not one")
     if walk_forward is not None and walk_forward not in ("rolling", "anchored"):
         raise InputError(f"--walk-forward must be rolling or anchored, got {walk_forward!r}")
+    for option, years in (("--train-years", train_years), ("--test-years", test_years)):
+        if not math.isfinite(years) or years <= 0:
+            raise InputError(f"{option} must be a positive number of years, got {years:g}")
     axes = None
     if heatmap is not None:
         parts = [p.strip() for p in heatmap.split(",")]
@@ -67,6 +72,7 @@ def tune(
             raise InputError(f"--heatmap {heatmap!r} must name two different grid parameters ({', '.join(names)})")
         axes = (parts[0], parts[1])
     out = out or Path("runs") / f"tune-{config_path.stem}"
+    check_output_dir(out, TUNE_MARKER, "hedgeclone tune folder")  # before any work, and again when writing
 
     with progress_bar() as progress:
         task = progress.add_task(f"market ({config.data.source})", total=1)
@@ -77,10 +83,8 @@ def tune(
         result = sweep(config, parsed, market=market, scheduler=scheduler,
                        progress=lambda stage, done, total: progress.update(tasks[stage], completed=done, total=total))
 
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out / "results.csv", result.table().to_csv(index_label="row", float_format="%.10g"))
     console.print(best_table(result, metric, names))
-
+    files = {"results.csv": result.table().to_csv(index_label="row", float_format="%.10g")}
     lines = [f"{len(result)} combinations of {', '.join(names)}; metric {metric}"]
     rets = result.returns
     try:
@@ -106,13 +110,21 @@ def tune(
         for row in wf.windows.itertuples(index=False):
             view.add_row(*[str(v.date()) if hasattr(v, "date") else _fmt(v) for v in row])
         console.print(view)
-        atomic_write_text(out / "walkforward.csv", wf.windows.to_csv(index=False, float_format="%.10g"))
+        files["walkforward.csv"] = wf.windows.to_csv(index=False, float_format="%.10g")
         lines.append(f"walk-forward out-of-sample {metric}: {_fmt(wf.summary[metric])} over "
                      f"{len(wf.oos_returns)} days (in-sample choice, out-of-sample result)")
     for line in lines[1:]:
         console.print(line)
-    atomic_write_text(out / "report.html", tune_page(result, metric, axes, f"hedgeclone tune: {config.strategy.kind}",
-                                                     lines, market.caveats))
+    files["report.html"] = tune_page(result, metric, axes, f"hedgeclone tune: {config.strategy.kind}", lines,
+                                     market.caveats)
+    files[TUNE_MARKER] = json.dumps({"config": str(config_path), "grid": parsed, "metric": metric,
+                                     "findings": lines}, indent=2, default=str) + "\n"
+
+    def build(tmp: Path) -> None:
+        for name, text in files.items():
+            (tmp / name).write_text(text, encoding="utf-8")
+
+    write_directory(out, build, marker=TUNE_MARKER, what="hedgeclone tune folder")
     for caveat in market.caveats:
         console.print(f"[dim]{caveat}[/]")
     console.print(f"wrote {out / 'results.csv'} and {out / 'report.html'}")

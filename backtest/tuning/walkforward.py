@@ -64,9 +64,9 @@ def walk_forward(returns: pd.DataFrame, params: pd.DataFrame | None = None, *, m
     if metric not in WF_METRICS:
         raise InputError(f"walk-forward metric must be one of {', '.join(WF_METRICS)}, got {metric!r}")
     if mode not in ("rolling", "anchored"):
-        raise InputError(f"--walk-forward must be rolling or anchored, got {mode!r}")
+        raise InputError(f"walk-forward mode must be rolling or anchored, got {mode!r}")
     if train_years <= 0 or test_years <= 0:
-        raise InputError("--train-years and --test-years must be > 0")
+        raise InputError(f"walk-forward train and test years must be > 0, got {train_years:g} and {test_years:g}")
     fn, higher = WF_METRICS[metric]
     train = int(round(train_years * metrics.ANNUALIZATION))
     test = int(round(test_years * metrics.ANNUALIZATION))
