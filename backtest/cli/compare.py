@@ -16,6 +16,7 @@ def compare(
     align: bool = typer.Option(False, "--align", help="Restrict all runs to their common window."),
 ) -> None:
     """Compare run directories: a metrics table with the best value of each row marked, and equity curves."""
+    # Imported here, not at the top, to keep `hedgeclone --help` fast.
     from hedgeclone.backtest.compare import compare as compare_runs
     from hedgeclone.errors import InputError
 

@@ -22,6 +22,7 @@ def demo(
     weight, bought at the close after the first trading day past each quarter's 45-day filing
     deadline; it is the same as ``hedgeclone run examples/consensus-14.toml``.
     """
+    # Imported here, not at the top, to keep `hedgeclone --help` fast.
     from hedgeclone.backtest.cli.run import execute
     from hedgeclone.strategies import HedgeFundConsensus
     from hedgeclone.strategies.config import BacktestConfig, DataConfig, RunConfig

@@ -54,6 +54,7 @@ def run(
     store: Path | None = typer.Option(None, "--store", help="Store directory (overrides [data] store)."),
 ) -> None:
     """Run one backtest from a TOML config and write its run directory."""
+    # Imported here, not at the top, to keep `hedgeclone --help` fast.
     from hedgeclone.strategies.config import load_config
 
     config = load_config(config_path)
@@ -68,6 +69,7 @@ def screen(
     store: Path | None = typer.Option(None, "--store", help="Store directory (overrides [data] store)."),
 ) -> None:
     """Print every name the strategy finds eligible on a date, ranked, as it would have seen it."""
+    # Imported here, not at the top, to keep `hedgeclone --help` fast.
     import pandas as pd
 
     from hedgeclone.backtest.session import load_config_market, screen_config
