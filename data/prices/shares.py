@@ -152,14 +152,18 @@ def resolve_precedence(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def store_shares(store: Store, frame: pd.DataFrame) -> int:
-    """Merge shares rows into ``shares/all`` (same ticker, known_from and source: new wins); total rows."""
-    if store.exists(SHARES_TABLE):
-        old = store.read(SHARES_TABLE)
-        frame = pd.concat([old, frame], ignore_index=True).drop_duplicates(["ticker", "known_from", "source"], keep="last")
-    frame = frame.sort_values(["ticker", "known_from"], kind="stable").reset_index(drop=True)
-    frame["ticker"] = frame["ticker"].astype(str)
-    frame["source"] = frame["source"].astype(str)
-    store.write(SHARES_TABLE, frame)
+    """Merge shares rows into ``shares/all`` (same ticker, known_from and source: new wins); total rows.
+
+    Read, merge and write happen in one transaction under the store's write lock, so two
+    imports at once both keep their rows."""
+    with store.transaction():
+        if store.exists(SHARES_TABLE):
+            old = store.read(SHARES_TABLE)
+            frame = pd.concat([old, frame], ignore_index=True).drop_duplicates(["ticker", "known_from", "source"], keep="last")
+        frame = frame.sort_values(["ticker", "known_from"], kind="stable").reset_index(drop=True)
+        frame["ticker"] = frame["ticker"].astype(str)
+        frame["source"] = frame["source"].astype(str)
+        store.write(SHARES_TABLE, frame)
     return len(frame)
 
 
