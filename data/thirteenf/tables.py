@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hedgeclone.data.schemas import as_dates
 from hedgeclone.data.thirteenf.normalize import FILINGS, UNITS, normalize
 from hedgeclone.data.thirteenf.parsers import CUSIP_RE, RAW_COLUMNS
 from hedgeclone.errors import InputError
@@ -138,10 +139,7 @@ def table_to_holdings(frame: pd.DataFrame, mapping: TableMapping, *, source: str
             _fail(source, frame, bad, f"non-numeric {f} in", line_offset)
     dates = {}
     for f in ("period", "filed"):
-        dates[f] = pd.to_datetime(get[f], errors="coerce", format="ISO8601")
-        retry = dates[f].isna() & get[f].notna()
-        if retry.any():
-            dates[f] = dates[f].fillna(pd.to_datetime(get[f][retry], errors="coerce", format="mixed"))
+        dates[f] = as_dates(get[f])  # each stamp's date in its own timezone
         bad = keep & dates[f].isna()
         if bad.any():
             _fail(source, frame, bad, f"missing or invalid {f} date in", line_offset)
