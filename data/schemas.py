@@ -44,13 +44,21 @@ PRICE_FIELDS: tuple[str, ...] = ("close", "raw_close", "volume", "open")
 _OFFSET = re.compile(r"^(.*\d\d:\d\d(?::\d\d(?:[.,]\d*)?)?)\s*(?:Z|UTC|GMT|[+-]\d\d(?::?\d\d)?)$", re.IGNORECASE)
 
 
+def _in_range(series: pd.Series) -> pd.Series:
+    """NaT where a stamp's year is outside 1678..2261: converted to datetime64[ns] it would wrap."""
+    if not len(series) or not series.notna().any():
+        return series
+    years = series.dt.year
+    return series.where((years >= 1678) & (years <= 2261))
+
+
 def as_dates(values: pd.Series | pd.Index | np.ndarray, *, normalize: bool = True) -> pd.Series:
     """`values` (stamps, dates or text) as tz-naive ``datetime64[ns]``, each in its own timezone.
 
     Text is read as ISO 8601 first, then any format pandas knows; an unreadable value is NaT
     (callers name the row). A trailing ``Z``/``UTC``/``+hh:mm`` is dropped before parsing, so the
     wall-clock date is kept; tz-aware stamps keep their wall-clock date in their own zone.
-    `normalize` drops the time of day.
+    `normalize` drops the time of day. Years outside 1678..2261 (what datetime64[ns] holds) are NaT.
     """
     series = values if isinstance(values, pd.Series) else pd.Series(values)
     if isinstance(series.dtype, pd.DatetimeTZDtype):
@@ -64,9 +72,9 @@ def as_dates(values: pd.Series | pd.Index | np.ndarray, *, normalize: bool = Tru
             parsed[retry] = pd.to_datetime(text[retry], errors="coerce", format="mixed")
         if isinstance(parsed.dtype, pd.DatetimeTZDtype):  # pragma: no cover - offsets were stripped
             parsed = parsed.dt.tz_localize(None)
-        values = np.append(parsed.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
+        values = np.append(_in_range(parsed).to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
         series = pd.Series(values[codes], index=series.index)  # code -1 (missing) -> the NaT at the end
-    series = series.astype("datetime64[ns]")
+    series = _in_range(series).astype("datetime64[ns]")
     return series.dt.normalize() if normalize else series
 
 
@@ -84,7 +92,8 @@ def conform(frame: pd.DataFrame, schema: dict[str, str], what: str) -> pd.DataFr
                 dates = as_dates(out[col], normalize=False)
                 bad = dates.isna().to_numpy() & out[col].notna().to_numpy()
                 if bad.any():
-                    raise ValueError(f"value {out[col].iloc[int(np.flatnonzero(bad)[0])]!r} is not a date")
+                    raise ValueError(f"value '{out[col].iloc[int(np.flatnonzero(bad)[0])]}' is not a date "
+                                     "(years 1678 to 2261)")
                 out[col] = dates.astype(dtype).to_numpy()
         except (TypeError, ValueError, OverflowError) as exc:
             raise DataError(f"{what}: column {col!r} cannot be read as {dtype}: {exc}") from exc

@@ -111,7 +111,9 @@ def load_mapping(name_or_file: str | Path) -> TableMapping:
 
 def _fail(source: str, frame: pd.DataFrame, mask: pd.Series, what: str, line_offset: int) -> None:
     pos = int(np.flatnonzero(mask.to_numpy())[0])
-    raise InputError(f"{source} row {pos + line_offset}: {what} {frame.iloc[pos]!r}"[:400])
+    row = ", ".join(f"{k}={v}" for k, v in frame.iloc[pos].items() if not (v is pd.NA or v == ""))
+    message = f"{source} row {pos + line_offset}: {what} {row}".replace("\n", " ")  # one line, even for odd text
+    raise InputError(message if len(message) <= 400 else message[:397] + "...")
 
 
 def _text(frame: pd.DataFrame, col: str | None) -> pd.Series:
