@@ -148,3 +148,61 @@ def test_a_kill_before_the_manifest_switch_leaves_verifiable_leftovers(tmp_path,
     assert code == 2 and "staging" in out and "unmanaged" in out
     assert state(store) == before
     assert pd.Series([p for p in store.check().problems]).str.contains("does not match").sum() == 0
+
+
+HEADER = "cik,filer_name,period,filed,accession,form,amendment_type,cusip,ticker,issuer,value_usd,shares,put_call\n"
+
+
+def test_every_interrupted_13f_and_shares_commit_leaves_old_or_new_state(tmp_path):
+    from hedgeclone.data.prices.shares import load_shares, parse_shares_file, store_shares
+    from hedgeclone.data.thirteenf import StoreHoldings
+    from hedgeclone.data.thirteenf.importers import import_paths
+
+    first, second = tmp_path / "h1.csv", tmp_path / "h2.csv"
+    first.write_text(HEADER + "1,F,2023-12-31,2024-02-01,a,13F-HR,,037833100,AAPL,APPLE,10,1,\n")
+    second.write_text(HEADER + "1,F,2023-12-31,2024-02-01,a,13F-HR,,037833100,AAPL,APPLE,10,1,\n"
+                      "2,G,2023-12-31,2024-02-02,b,13F-HR,,594918104,MSFT,MICROSOFT,20,2,\n")
+    shares = parse_shares_file(b"ticker,known_from,shares\nAAPL,2024-01-02,100\n", name="s.csv", as_of=None)[0]
+
+    def look(store):
+        return StoreHoldings(store).all().to_csv(index=False), load_shares(store).to_csv(index=False)
+
+    def setup(root):
+        store = Store(root)
+        import_paths(store, [first], mapping="hedgeclone")
+        return store
+
+    def change(store):
+        with store.transaction():
+            import_paths(store, [second], mapping="hedgeclone")
+            store_shares(store, shares)
+
+    reference = setup(tmp_path / "ref")
+    old = look(reference)
+    steps = []
+    Store.fault_hook = lambda op, path: steps.append(op)
+    try:
+        change(reference)
+    finally:
+        Store.fault_hook = None
+    new = look(reference)
+    assert len(steps) >= 4 and old != new
+    for k in range(1, len(steps) + 1):
+        store = setup(tmp_path / f"s{k}")
+        count = [0]
+
+        def hook(op, path, k=k, count=count):
+            count[0] += 1
+            if count[0] == k:
+                raise Crash(op)
+
+        Store.fault_hook = hook
+        try:
+            with pytest.raises(Crash):
+                change(store)
+        finally:
+            Store.fault_hook = None
+        assert look(store) in (old, new)
+        assert set(store.check().tables.values()) == {"ok"}
+        store.repair()
+        assert store.check().clean and look(store) in (old, new)
