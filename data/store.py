@@ -61,6 +61,9 @@ MANIFEST = "manifest.json"
 LOCK = ".lock"
 QUARANTINE = ".quarantine"
 _STAGING_PREFIX = ".staging-"
+# Staging folders of transactions open in this process (a nested transaction of another Store
+# object on the same root holds the re-entrant lock too, and must not take them for leftovers).
+_ACTIVE_STAGING: set[Path] = set()
 _FILE_RE = re.compile(r"^(?P<name>.+)\.(?P<tag>[0-9a-f]{16})\.parquet$")
 
 __all__ = [
@@ -273,12 +276,14 @@ class Store:
                 atomic_write_text(self._manifest_path(), "{}")
             self._remove_leftovers()
             self._staging_dir = Path(tempfile.mkdtemp(dir=self.root, prefix=_STAGING_PREFIX))
+            _ACTIVE_STAGING.add(self._staging_dir.resolve())
             self._staging = {}
             try:
                 yield self
                 self._commit(self._staging)
             finally:
                 staging_dir = self._staging_dir
+                _ACTIVE_STAGING.discard(staging_dir.resolve())
                 self._staging = None
                 self._staging_dir = None
                 if staging_dir.exists():
@@ -350,7 +355,8 @@ class Store:
         """Under the lock: remove what crashed commits left (staging, temporaries, generated orphans)."""
         staging, temps, unmanaged = self._leftovers(self._committed())
         for p in staging:
-            shutil.rmtree(p, ignore_errors=True)
+            if p.resolve() not in _ACTIVE_STAGING:  # another Store object of this process may be staging
+                shutil.rmtree(p, ignore_errors=True)
         for p in temps + [p for p in unmanaged if _FILE_RE.match(p.name)]:
             with contextlib.suppress(FileNotFoundError):
                 p.unlink()

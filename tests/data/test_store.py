@@ -155,3 +155,32 @@ def test_empty_store_path_and_file_path_are_refused(tmp_path):
         Store(f)
     with pytest.raises(DataError, match="no such directory"):
         Store(tmp_path / "missing").require()
+
+
+def test_a_store_written_before_content_named_files_still_reads_and_upgrades(tmp_path):
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from hedgeclone.atomic import sha256_file
+
+    legacy = tmp_path / "prices" / "t.parquet"  # the old layout: <name>.parquet, no "file" in the entry
+    legacy.parent.mkdir()
+    pq.write_table(pa.Table.from_pandas(frame(), preserve_index=False), legacy)
+    entry = {"sha256": sha256_file(legacy), "bytes": legacy.stat().st_size, "rows": 5, "columns": ["ticker", "value"]}
+    (tmp_path / "manifest.json").write_text(json.dumps({"prices/t": entry}))
+    store = Store(tmp_path)
+    pd.testing.assert_frame_equal(store.read("prices/t"), frame())
+    assert store.check().clean
+    store.write("prices/t", frame(2))
+    assert not legacy.exists() and len(store.read("prices/t")) == 2 and store.check().clean
+
+
+def test_nested_transactions_of_two_store_objects_on_one_root(tmp_path):
+    outer, inner = Store(tmp_path), Store(tmp_path)
+    with outer.transaction():
+        outer.write("a", frame(1))
+        inner.write("b", frame(2))  # re-enters the lock; must not remove outer's staging folder
+        outer.write("c", frame(3))
+    assert [len(outer.read(n)) for n in ("a", "b", "c")] == [1, 2, 3] and outer.check().clean
