@@ -61,3 +61,23 @@ def test_two_processes_importing_at_once_keep_everything_once(tmp_path):
     per_filing = holdings.groupby("accession").size()
     assert len(per_filing) == 3 * n and (per_filing == 1).all()  # SHARED-i once, not twice
     assert store.check().clean
+
+
+def test_two_cli_price_imports_at_once_keep_all_38_tickers(tmp_path):
+    root = tmp_path / "store"
+    groups = []
+    for w in (1, 2):
+        files = []
+        for i in range(19):
+            path = tmp_path / f"{'AB'[w - 1]}{w}{i:02d}.csv"  # TICKER.csv: partitions A and B
+            path.write_text("Date,Close\n2024-01-02,10\n2024-01-03,11\n")
+            files.append(str(path))
+        groups.append(files)
+    for _ in range(2):  # two rounds: the second merges into what the first stored
+        procs = [subprocess.Popen([sys.executable, "-c", "from hedgeclone.backtest.cli.app import main; main()",
+                                   "data", "prices", "import", *files, "--store", str(root)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for files in groups]
+        for p in procs:
+            assert p.wait(timeout=300) == 0, p.stderr.read()
+        assert len(pstore.ticker_ranges(Store(root))) == 38
+    assert len(pstore.imports(Store(root))) == 4 * 19
