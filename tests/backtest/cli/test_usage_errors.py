@@ -63,3 +63,10 @@ def test_bad_date_options_are_one_line(tmp_path, capsys, option, value):
     code, out = call(capsys, "data", "returns", "SPY", "--start", args["--start"], "--end", args["--end"],
                      "--store", str(tmp_path))
     assert code == 2 and option in out and "Traceback" not in out
+
+
+def test_config_errors_keep_bracketed_names(tmp_path, capsys):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[strategy]\nkind = "buy-and-hold"\ntickers = ["A"]\n[bogus]\nx = 1\n')
+    code, out = call(capsys, "run", str(cfg))
+    assert code == 2 and "unknown section [bogus]" in out
