@@ -66,6 +66,7 @@ def _store(store: Store, benchmarks: Sequence[str], start, end) -> Market:
     from hedgeclone.data.prices.shares import load_shares
     from hedgeclone.data.thirteenf.storage import StoreHoldings
 
+    store.require()  # a missing or mistyped store directory is an error, not an empty market
     lo = pd.Timestamp(start) - pd.Timedelta(days=LOOKBACK_DAYS) if start is not None else None
     prices = load_prices(store, None, lo, end, fields=("close", "raw_close", "volume"))
     close = prices["close"]

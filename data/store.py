@@ -1,27 +1,50 @@
-"""The local store: Parquet files under one directory, checksummed, written atomically.
+"""The local store: Parquet tables under one directory, checksummed, locked, committed atomically.
 
-Layout: ``ROOT/<relpath>.parquet`` files plus ``ROOT/manifest.json`` which records, for each
-file, its SHA-256, size and row count. A file whose bytes no longer match the manifest is
-corrupt: reading it raises `CorruptFileError` (the caller refetches), it is never used.
+Layout: ``ROOT/manifest.json`` maps each table name (``prices/daily/A``) to its entry: the file
+that holds it (``prices/daily/A.<first 16 hex of its SHA-256>.parquet``), its SHA-256, size,
+rows and columns. Readers only ever follow the manifest; a file whose bytes no longer match
+it is corrupt: reading it raises `CorruptFileError`, it is never used.
 
-Writes go to a temporary file in the same directory and are moved into place with
-`os.replace`, so a crash leaves either the old file or the new one, never half of one.
-`Store.transaction()` stages several writes and publishes them together, so an import that
-fails part-way leaves the store exactly as it was.
+Commits (`Store.transaction`, and every lone `write`/`delete`, which is a transaction of one):
+
+1. every writer holds an exclusive ``fcntl.flock`` on ``ROOT/.lock`` from the start of its
+   transaction (before it reads what it will merge) to the end of the commit, so two processes
+   importing at once are serialised and neither loses the other's rows; a second writer waits
+   up to `Store.lock_timeout` seconds ($HEDGECLONE_LOCK_TIMEOUT, default 300), then fails with
+   a message naming the store;
+2. new tables are written into ``ROOT/.staging-*/`` and, at commit, moved to new file names
+   (content-addressed, so they never overwrite a file the manifest points at);
+3. ``manifest.json`` is switched to the new entries in one ``os.replace`` -- the single moment
+   the commit happens;
+4. the files the old manifest pointed at and the new one does not are deleted, then staging.
+
+A crash (kill, power loss, exception) at any point leaves the store exactly in the old state
+(before step 3) or the new one (after it); what it may leave behind is unreferenced files,
+which `check` reports and `repair` (and the next writer) removes. Inside a transaction the
+writer reads its own staged tables. A lost or empty manifest beside table files on disk is an
+error (never "an empty store"): `repair` rebuilds the manifest from the files. A new store gets
+its empty manifest before its first table file, so a valid manifest, even ``{}``, is the truth.
+
+Fault injection (tests only): `Store.fault_hook`, if set, is called as ``hook(op, path)`` after
+each file system step of a commit -- ``op`` is ``"replace"`` (a table file or the manifest moved
+into place), ``"unlink"`` (a superseded file deleted) or ``"cleanup"`` (staging removed) -- so a
+test can raise or ``os._exit`` after the k-th step for every k.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
-import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import duckdb
 import pandas as pd
@@ -29,164 +52,466 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from platformdirs import user_cache_dir
 
-from hedgeclone.atomic import atomic_write_bytes, atomic_write_text
+from hedgeclone.atomic import atomic_write_bytes, atomic_write_text, file_lock, sha256_file
 from hedgeclone.errors import CorruptFileError, DataError, InputError
 
 STORE_ENV = "HEDGECLONE_STORE"
+LOCK_TIMEOUT_ENV = "HEDGECLONE_LOCK_TIMEOUT"
 MANIFEST = "manifest.json"
+LOCK = ".lock"
+QUARANTINE = ".quarantine"
+_STAGING_PREFIX = ".staging-"
+# Staging folders of transactions open in this process (a nested transaction of another Store
+# object on the same root holds the re-entrant lock too, and must not take them for leftovers).
+_ACTIVE_STAGING: set[Path] = set()
+_FILE_RE = re.compile(r"^(?P<name>.+)\.(?P<tag>[0-9a-f]{16})\.parquet$")
 
-__all__ = ["STORE_ENV", "Store", "default_store_dir", "atomic_write_bytes", "atomic_write_text"]
+__all__ = [
+    "STORE_ENV", "Store", "StoreCheck", "default_store_dir", "atomic_write_bytes", "atomic_write_text",
+]
 
 
 def default_store_dir() -> Path:
     """The store directory: $HEDGECLONE_STORE if set, else the user cache directory."""
     env = os.environ.get(STORE_ENV)
-    if env:
+    if env is not None:
+        if not env.strip():
+            raise InputError(f"${STORE_ENV} is set but empty: unset it or name a directory")
         return Path(env).expanduser()
     return Path(user_cache_dir("hedgeclone")) / "store"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _check_relpath(relpath: str) -> str:
-    parts = Path(relpath).parts
-    if not parts or Path(relpath).is_absolute() or any(p in ("..", ".", "") for p in parts):
-        raise InputError(f"store path {relpath!r} must be a relative path without '..'")
+    parts = Path(relpath).parts if isinstance(relpath, str) else ()
+    if not parts or Path(relpath).is_absolute() or any(p in ("..", ".", "") or p.startswith(".") for p in parts):
+        raise InputError(f"store path {relpath!r} must be a relative path without '..' or hidden parts")
+    if _FILE_RE.match(Path(relpath).name + ".parquet"):
+        raise InputError(f"store path {relpath!r} must not end in '.<16 hex digits>'")
     return Path(relpath).as_posix()
 
 
-class Store:
-    """A directory of checksummed Parquet tables addressed by relative names like ``prices/close``."""
+def _lock_timeout() -> float:
+    text = os.environ.get(LOCK_TIMEOUT_ENV, "300")
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"${LOCK_TIMEOUT_ENV} = {text!r} is not a number of seconds") from None
+    if not value >= 0:
+        raise InputError(f"${LOCK_TIMEOUT_ENV} = {text!r} must be >= 0 seconds")
+    return value
 
-    def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@dataclass
+class StoreCheck:
+    """What `Store.check` found: tables by status, and problems one line each."""
+
+    root: Path
+    tables: dict[str, str] = field(default_factory=dict)  # name -> "ok" | "missing" | "corrupt"
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.problems
+
+
+class Store:
+    """A directory of checksummed Parquet tables addressed by relative names like ``prices/daily/A``."""
+
+    #: Test hook called as ``hook(op, path)`` after each file system step of a commit (see module doc).
+    fault_hook: ClassVar[Callable[[str, Path], None] | None] = None
+
+    def __init__(self, root: str | os.PathLike[str] | None = None, *, lock_timeout: float | None = None) -> None:
+        if root is not None and not str(root).strip():
+            raise InputError("--store '' names no directory: give a path, or leave the option out for the default store")
         self.root = Path(root).expanduser() if root is not None else default_store_dir()
-        self._lock = threading.Lock()
-        self._staging: dict[str, tuple[Path, dict]] | None = None
+        if self.root.exists() and not self.root.is_dir():
+            raise InputError(f"--store {self.root}: is a file, not a store directory")
+        self.lock_timeout = _lock_timeout() if lock_timeout is None else float(lock_timeout)
+        self._staging: dict[str, tuple[Path, dict] | None] | None = None
         self._staging_dir: Path | None = None
 
     def __repr__(self) -> str:
         return f"Store({str(self.root)!r})"
 
+    def require(self) -> Store:
+        """This store, after checking that its directory exists (reading commands call it first)."""
+        if not self.root.is_dir():
+            raise DataError(f"store {self.root}: no such directory (a mistyped --store or ${STORE_ENV}, "
+                            "or nothing imported yet)")
+        self.manifest()  # a lost manifest beside table files is an error, not an empty store
+        return self
+
     # -- manifest ---------------------------------------------------------------------------
     def _manifest_path(self) -> Path:
         return self.root / MANIFEST
 
-    def manifest(self) -> dict[str, dict]:
-        """Entries by relative name: sha256, bytes, rows and columns of each stored table."""
+    def _committed(self) -> dict[str, dict]:
+        """The manifest on disk; refuses a missing, empty or unreadable one beside table files."""
         path = self._manifest_path()
-        if not path.exists():
-            return {}
         try:
-            return json.loads(path.read_text())
-        except json.JSONDecodeError as exc:
-            raise CorruptFileError(f"{path}: store manifest is not valid JSON ({exc})") from exc
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            text = None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CorruptFileError(f"{path}: store manifest cannot be read ({exc}); run `hedgeclone data repair "
+                                   f"--store {self.root}`") from exc
+        if text is not None and text.strip():
+            try:
+                doc = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise CorruptFileError(f"{path}: store manifest is not valid JSON ({exc}); run `hedgeclone data "
+                                       f"repair --store {self.root}` to rebuild it from the table files") from exc
+            if not isinstance(doc, dict) or not all(isinstance(v, dict) for v in doc.values()):
+                raise CorruptFileError(f"{path}: store manifest is not a table of entries; run `hedgeclone data "
+                                       f"repair --store {self.root}`")
+            return doc  # a valid manifest, even {}, is authoritative: other files are leftovers
+        files = self._table_files()
+        if files:
+            state = "empty" if text is not None else "missing"
+            raise CorruptFileError(
+                f"store {self.root}: {MANIFEST} is {state} but {len(files)} table file(s) are on disk "
+                f"(e.g. {files[0].relative_to(self.root)}); run `hedgeclone data repair --store {self.root}` "
+                "to rebuild the manifest from them")
+        return {}
 
-    def _write_manifest(self, manifest: dict[str, dict]) -> None:
-        atomic_write_text(self._manifest_path(), json.dumps(manifest, indent=1, sort_keys=True))
+    def manifest(self) -> dict[str, dict]:
+        """Entries by table name: file, sha256, bytes, rows, columns (inside a transaction: with staged writes)."""
+        committed = self._committed() if self.root.is_dir() else {}
+        if self._staging is None:
+            return committed
+        view = dict(committed)
+        for name, staged in self._staging.items():
+            if staged is None:
+                view.pop(name, None)
+            else:
+                view[name] = staged[1]
+        return view
+
+    def _table_files(self) -> list[Path]:
+        """Parquet files under the root, outside hidden folders (staging, quarantine)."""
+        if not self.root.is_dir():
+            return []
+        out = []
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            out.extend(Path(dirpath) / f for f in sorted(filenames) if f.endswith(".parquet") and not f.startswith("."))
+        return out
+
+    def _file_of(self, name: str, entry: dict) -> Path:
+        return self.root / entry.get("file", f"{name}.parquet")  # stores written before v2 have no "file"
 
     # -- paths ------------------------------------------------------------------------------
     def path(self, name: str) -> Path:
-        """Where the table `name` lives (whether or not it exists)."""
-        return self.root / f"{_check_relpath(name)}.parquet"
+        """The file that holds table `name` now (its staged file inside a transaction)."""
+        name = _check_relpath(name)
+        if self._staging is not None and self._staging.get(name) is not None:
+            return self._staging[name][0]
+        entry = self.manifest().get(name)
+        return self._file_of(name, entry) if entry is not None else self.root / f"{name}.parquet"
 
     def names(self, prefix: str = "") -> list[str]:
         """Names of the stored tables, optionally only those under `prefix`."""
         return sorted(n for n in self.manifest() if n.startswith(prefix))
 
     def exists(self, name: str) -> bool:
-        return _check_relpath(name) in self.manifest() and self.path(name).exists()
+        name = _check_relpath(name)
+        return name in self.manifest() and self.path(name).exists()
 
     # -- writing ----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[Store]:
+        """Hold the store's inter-process write lock for the block (re-entrant)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with file_lock(self.root / LOCK, timeout=self.lock_timeout, what=f"store {self.root}"):
+            yield self
+
     def write(self, name: str, frame: pd.DataFrame | pa.Table) -> Path:
-        """Store `frame` as table `name`, atomically; inside a transaction it is only staged."""
+        """Store `frame` as table `name`; inside a transaction it is staged, else committed at once."""
         name = _check_relpath(name)
         table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
-        if self._staging is not None:
-            assert self._staging_dir is not None
+        with self.transaction():
+            assert self._staging is not None and self._staging_dir is not None
             tmp = self._staging_dir / f"{uuid.uuid4().hex}.parquet"
             pq.write_table(table, tmp)
-            self._staging[name] = (tmp, self._entry(tmp, table))
-            return self.path(name)
-        dest = self.path(name)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
-            pq.write_table(table, tmp)
-            entry = self._entry(tmp, table)
-            with self._lock:
-                os.replace(tmp, dest)
-                manifest = self.manifest()
-                manifest[name] = entry
-                self._write_manifest(manifest)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-            raise
-        return dest
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            self._staging[name] = (tmp, self._entry(name, tmp, table))
+        return self.path(name)
 
-    @staticmethod
-    def _entry(path: Path, table: pa.Table) -> dict:
+    def _entry(self, name: str, path: Path, table: pa.Table) -> dict:
+        digest = sha256_file(path)
         return {
-            "sha256": _sha256(path),
+            "file": f"{name}.{digest[:16]}.parquet",
+            "sha256": digest,
             "bytes": path.stat().st_size,
             "rows": table.num_rows,
             "columns": table.column_names,
         }
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[Store]:
-        """Stage every `write` inside the block; publish all on success, none on error."""
-        if self._staging is not None:
-            yield self
-            return
-        self.root.mkdir(parents=True, exist_ok=True)
-        self._staging_dir = Path(tempfile.mkdtemp(dir=self.root, prefix=".staging-"))
-        self._staging = {}
-        try:
-            yield self
-            staged = self._staging
-            with self._lock:
-                manifest = self.manifest()
-                for name, (tmp, entry) in staged.items():
-                    dest = self.path(name)
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(tmp, dest)
-                    manifest[name] = entry
-                self._write_manifest(manifest)
-        finally:
-            shutil.rmtree(self._staging_dir, ignore_errors=True)
-            self._staging = None
-            self._staging_dir = None
-
     def delete(self, name: str) -> None:
         """Remove table `name` from the store (no error if it is absent)."""
         name = _check_relpath(name)
-        with self._lock:
-            manifest = self.manifest()
-            manifest.pop(name, None)
-            self._write_manifest(manifest)
+        with self.transaction():
+            assert self._staging is not None
+            self._staging[name] = None
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Hold the write lock; stage every `write`/`delete` in the block; commit all on success, none on error."""
+        if self._staging is not None:
+            yield self
+            return
+        with self.lock():
+            self._committed()  # refuse to write over a store whose manifest was lost
+            if not self._manifest_path().exists():  # a new store: its (empty) manifest exists before any file
+                atomic_write_text(self._manifest_path(), "{}")
+            self._remove_leftovers()
+            self._staging_dir = Path(tempfile.mkdtemp(dir=self.root, prefix=_STAGING_PREFIX))
+            _ACTIVE_STAGING.add(self._staging_dir.resolve())
+            self._staging = {}
+            try:
+                yield self
+                self._commit(self._staging)
+            finally:
+                staging_dir = self._staging_dir
+                _ACTIVE_STAGING.discard(staging_dir.resolve())
+                self._staging = None
+                self._staging_dir = None
+                if staging_dir.exists():
+                    shutil.rmtree(staging_dir, ignore_errors=True)
+
+    def _step(self, op: str, path: Path) -> None:
+        hook = type(self).fault_hook
+        if hook is not None:
+            hook(op, path)
+
+    def _commit(self, staged: dict[str, tuple[Path, dict] | None]) -> None:
+        if not staged:
+            return
+        old = self._committed()
+        new = dict(old)
+        for name in sorted(staged):
+            item = staged[name]
+            if item is None:
+                new.pop(name, None)
+                continue
+            tmp, entry = item
+            dest = self.root / entry["file"]
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, dest)
+            self._step("replace", dest)
+            new[name] = entry
+        _fsync_dir(self.root)
+        manifest = self._manifest_path()
+        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=f".{MANIFEST}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(json.dumps(new, indent=1, sort_keys=True).encode("utf-8"))
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp_name, manifest)
+        except BaseException:
             with contextlib.suppress(FileNotFoundError):
-                self.path(name).unlink()
+                os.unlink(tmp_name)
+            raise
+        _fsync_dir(self.root)
+        self._step("replace", manifest)
+        live = {self._file_of(n, e) for n, e in new.items()}
+        for name, entry in sorted(old.items()):
+            path = self._file_of(name, entry)
+            if path not in live:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                self._step("unlink", path)
+        if self._staging_dir is not None:
+            shutil.rmtree(self._staging_dir, ignore_errors=True)
+            self._step("cleanup", self._staging_dir)
+
+    def _leftovers(self, manifest: dict[str, dict]) -> tuple[list[Path], list[Path], list[Path]]:
+        """(staging folders, temporary files, unmanaged table files) under the root."""
+        live = {self._file_of(n, e) for n, e in manifest.items()}
+        staging = sorted(p for p in self.root.glob(f"{_STAGING_PREFIX}*")) if self.root.is_dir() else []
+        temps, unmanaged = [], []
+        for dirpath, dirnames, filenames in os.walk(self.root) if self.root.is_dir() else ():
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for f in sorted(filenames):
+                p = Path(dirpath) / f
+                if f.startswith(".") and f.endswith(".tmp"):
+                    temps.append(p)
+                elif f.endswith(".parquet") and not f.startswith(".") and p not in live:
+                    unmanaged.append(p)
+        return staging, temps, unmanaged
+
+    def _remove_leftovers(self) -> None:
+        """Under the lock: remove what crashed commits left (staging, temporaries, generated orphans)."""
+        staging, temps, unmanaged = self._leftovers(self._committed())
+        for p in staging:
+            if p.resolve() not in _ACTIVE_STAGING:  # another Store object of this process may be staging
+                shutil.rmtree(p, ignore_errors=True)
+        for p in temps + [p for p in unmanaged if _FILE_RE.match(p.name)]:
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+
+    # -- checking and repairing -------------------------------------------------------------
+    def check(self) -> StoreCheck:
+        """Every table's status and every problem: missing or corrupt tables, unmanaged files,
+        leftover staging folders and temporary files, a lost manifest. Waits for writers."""
+        report = StoreCheck(self.root)
+        if not self.root.is_dir():
+            report.problems.append(f"{self.root}: no such store directory")
+            return report
+        with self.lock():
+            try:
+                manifest = self._committed()
+            except CorruptFileError as exc:
+                report.problems.append(str(exc))
+                manifest = {}
+            for name, entry in sorted(manifest.items()):
+                path = self._file_of(name, entry)
+                if not path.exists():
+                    report.tables[name] = "missing"
+                    report.problems.append(f"{name}: file {path.relative_to(self.root)} is missing")
+                elif path.stat().st_size != entry.get("bytes") or sha256_file(path) != entry.get("sha256"):
+                    report.tables[name] = "corrupt"
+                    report.problems.append(f"{name}: {path.relative_to(self.root)} does not match its checksum")
+                else:
+                    report.tables[name] = "ok"
+            staging, temps, unmanaged = self._leftovers(manifest)
+            for p in staging:
+                report.problems.append(f"{p.relative_to(self.root)}: leftover staging folder of an interrupted commit")
+            for p in temps:
+                report.problems.append(f"{p.relative_to(self.root)}: leftover temporary file")
+            if manifest or not report.problems:
+                for p in unmanaged:
+                    report.problems.append(f"{p.relative_to(self.root)}: unmanaged file (not in {MANIFEST})")
+        return report
+
+    def repair(self) -> list[str]:
+        """Make the store clean: restore or drop corrupt and missing tables (corrupt files are moved
+        to ``.quarantine/``), rebuild a lost manifest from the table files, remove leftovers.
+        Returns one line per action."""
+        if not self.root.is_dir():
+            raise DataError(f"store {self.root}: no such directory")
+        actions: list[str] = []
+        with self.lock():
+            quarantine = self.root / QUARANTINE / time.strftime("%Y%m%dT%H%M%S")
+            try:
+                manifest = self._committed()
+                rebuild = False
+            except CorruptFileError:
+                manifest, rebuild = {}, True
+            staging, temps, unmanaged = self._leftovers(manifest)
+            # Files whose content may restore a table: unmanaged table files and staged files.
+            spare: dict[str, Path] = {}
+            for p in unmanaged + [f for d in staging for f in d.rglob("*.parquet")]:
+                with contextlib.suppress(OSError):
+                    spare.setdefault(sha256_file(p), p)
+
+            def _quarantine(path: Path, why: str) -> None:
+                dest = quarantine / path.relative_to(self.root)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, dest)
+                actions.append(f"{path.relative_to(self.root)}: {why}; moved to {dest.relative_to(self.root)}")
+
+            new: dict[str, dict] = {}
+            if rebuild:
+                new = self._rebuild(unmanaged, _quarantine, actions)
+            for name, entry in sorted(manifest.items()):
+                path = self._file_of(name, entry)
+                ok = path.exists() and path.stat().st_size == entry.get("bytes") and sha256_file(path) == entry.get("sha256")
+                if ok:
+                    new[name] = entry
+                    continue
+                if path.exists():
+                    _quarantine(path, f"table {name} does not match its checksum")
+                source = spare.pop(entry.get("sha256", ""), None)
+                if source is not None and source.exists():
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(source, path)
+                    new[name] = entry
+                    actions.append(f"{name}: restored from {source.relative_to(self.root)}")
+                else:
+                    actions.append(f"{name}: dropped (no intact copy); import or fetch it again")
+            atomic_write_text(self._manifest_path(), json.dumps(new, indent=1, sort_keys=True))
+            if rebuild:
+                actions.append(f"{MANIFEST}: rebuilt with {len(new)} table(s) found on disk")
+            live = {self._file_of(n, e) for n, e in new.items()}
+            for p in staging:
+                shutil.rmtree(p, ignore_errors=True)
+                actions.append(f"{p.relative_to(self.root)}: removed leftover staging folder")
+            for p in temps:
+                with contextlib.suppress(FileNotFoundError):
+                    p.unlink()
+                actions.append(f"{p.relative_to(self.root)}: removed leftover temporary file")
+            for p in unmanaged:
+                if p in live or not p.exists():
+                    continue
+                if _FILE_RE.match(p.name):
+                    p.unlink()
+                    actions.append(f"{p.relative_to(self.root)}: removed unmanaged file of an interrupted commit")
+                else:
+                    _quarantine(p, "unmanaged file")
+        return actions
+
+    def _rebuild(self, files: list[Path], quarantine: Callable[[Path, str], None], actions: list[str]) -> dict[str, dict]:
+        """Manifest entries for table files found on disk (newest file per table wins)."""
+        found: dict[str, list[tuple[float, Path, dict]]] = {}
+        for path in files:
+            rel = path.relative_to(self.root).as_posix()
+            m = _FILE_RE.match(rel)
+            name = m.group("name") if m else rel[: -len(".parquet")]
+            digest = sha256_file(path)
+            if m and not digest.startswith(m.group("tag")):
+                quarantine(path, "content does not match the checksum in its name")
+                continue
+            try:
+                meta = pq.ParquetFile(path).metadata
+            except (pa.ArrowInvalid, OSError) as exc:
+                quarantine(path, f"not a readable Parquet file ({exc})")
+                continue
+            entry = {"file": rel, "sha256": digest, "bytes": path.stat().st_size, "rows": meta.num_rows,
+                     "columns": meta.schema.to_arrow_schema().names}
+            found.setdefault(name, []).append((path.stat().st_mtime, path, entry))
+        out = {}
+        for name, versions in sorted(found.items()):
+            versions.sort(key=lambda v: (v[0], str(v[1])))
+            out[name] = versions[-1][2]
+            for _, path, _ in versions[:-1]:
+                quarantine(path, f"older copy of table {name}")
+        return out
 
     # -- reading ----------------------------------------------------------------------------
     def verify(self, name: str) -> Path:
         """The path of table `name` after checking its bytes against the manifest."""
         name = _check_relpath(name)
-        entry = self.manifest().get(name)
-        path = self.path(name)
-        if entry is None or not path.exists():
-            raise DataError(f"store {self.root}: no table {name!r} (have: {', '.join(self.names()) or 'none'})")
-        if path.stat().st_size != entry["bytes"] or _sha256(path) != entry["sha256"]:
-            raise CorruptFileError(f"{path}: checksum does not match the store manifest; refetch or re-import it")
-        return path
+        for attempt in range(2):
+            entry = self.manifest().get(name)
+            if entry is None:
+                raise DataError(f"store {self.root}: no table {name!r} (have: {', '.join(self.names()) or 'none'})")
+            path = self.path(name)
+            try:
+                size, digest = path.stat().st_size, sha256_file(path)
+            except FileNotFoundError:
+                if attempt == 0:
+                    continue  # a writer committed and removed the old file meanwhile: follow the new manifest
+                raise CorruptFileError(f"{path}: table {name} is missing; run `hedgeclone data repair "
+                                       f"--store {self.root}`, then import or fetch it again") from None
+            if size != entry["bytes"] or digest != entry["sha256"]:
+                if attempt == 0 and self._staging is None and self.manifest().get(name) != entry:
+                    continue
+                raise CorruptFileError(f"{path}: checksum does not match the store manifest; run `hedgeclone data "
+                                       f"repair --store {self.root}`, then import or fetch it again")
+            return path
+        raise AssertionError("unreachable")
 
     def read(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
         """Table `name` as a DataFrame; raises `CorruptFileError` if its bytes changed."""
@@ -198,7 +523,6 @@ class Store:
 
         Example: ``store.query("select count(*) from {13f/holdings}")``.
         """
-        import re
 
         def _sub(match: re.Match[str]) -> str:
             path = self.verify(match.group(1))

@@ -15,14 +15,18 @@ benchmarks = ["sp500", "russell-microcap"]
 source = "demo"                 # or "store" (with an optional store = "path")
 ```
 
-Every key is checked against the dataclass it fills: an unknown key, a wrong type or an
-impossible value is one `InputError` naming the file and the key.
+Every key is checked against the dataclass it fills when the config loads, before any market is
+read: an unknown key, a wrong type, a NaN or infinite number, or an impossible value (fees of 100%
+or more, ``top_n = 0``, ``min_cap > max_cap``, a negative price floor, duplicate benchmarks, a lag
+beyond any calendar ...) is one `InputError` naming the file and the key. The value rules are in
+`RULES` (by key, for whichever dataclass has it) and `_cross_checks` (pairs of keys).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import tomllib
 import types
 import typing
@@ -35,7 +39,7 @@ from hedgeclone.strategies.basic import BuyAndHold, FixedWeights
 from hedgeclone.strategies.consensus import HedgeFundConsensus
 from hedgeclone.strategies.microcap import MicrocapScreen
 
-__all__ = ["STRATEGIES", "BacktestConfig", "DataConfig", "RunConfig", "load_config", "parse_config", "build"]
+__all__ = ["RULES", "STRATEGIES", "BacktestConfig", "DataConfig", "RunConfig", "load_config", "parse_config", "build"]
 
 STRATEGIES: dict[str, type] = {
     cls.kind: cls for cls in (HedgeFundConsensus, MicrocapScreen, BuyAndHold, FixedWeights)
@@ -100,6 +104,99 @@ class RunConfig:
         return dataclasses.replace(self, strategy=build(STRATEGIES[self.strategy.kind], table, "strategy", "grid"))
 
 
+def _range(lo: float | None = None, hi: float | None = None, *, lo_open: bool = False, hi_open: bool = False):
+    """A rule: the value (when not None) lies in [lo, hi], with open ends as asked."""
+
+    def rule(value: Any) -> str | None:
+        if value is None:
+            return None
+        if lo is not None and (value <= lo if lo_open else value < lo):
+            return f"must be {'>' if lo_open else '>='} {lo:g}"
+        if hi is not None and (value >= hi if hi_open else value > hi):
+            return f"must be {'<' if hi_open else '<='} {hi:g}"
+        return None
+
+    return rule
+
+
+def _unique(value: Any) -> str | None:
+    if value is None:
+        return None
+    keys = [v[0] if isinstance(v, tuple) else v for v in value]
+    seen = {k for k in keys if keys.count(k) > 1}
+    if seen:
+        return f"lists {', '.join(map(str, sorted(seen)))} more than once"
+    if any(isinstance(k, str) and not k.strip() for k in keys):
+        return "has an empty name"
+    return None
+
+
+def _ciks(value: Any) -> str | None:
+    if value is None:
+        return None
+    bad = [c for c in value if not 0 < c < 10**10]
+    return f"has {bad[0]}, not a CIK (a positive number of at most 10 digits)" if bad else _unique(value)
+
+
+def _weights(value: Any) -> str | None:
+    bad = [(t, w) for t, w in value if not w >= 0]
+    return f"has {bad[0][0]} = {bad[0][1]:g}, a weight must be >= 0" if bad else _unique(value)
+
+
+def _text(value: Any) -> str | None:
+    return "must not be empty" if value is not None and not value.strip() else None
+
+
+#: Value rules by key, applied to every dataclass (strategy, backtest, data) that has the key.
+#: Calendar lags stop at ten years of days: beyond that no window has a trading day left.
+RULES: dict[str, Any] = {
+    "fees": _range(0, 1, hi_open=True), "slippage": _range(0, 1, hi_open=True), "fixed_fees": _range(0),
+    "init_cash": _range(0, lo_open=True), "lag": _range(0, 2520), "benchmarks": _unique, "risk_free": _text,
+    "top_n": _range(1, 100_000), "min_holders": _range(0, 100_000), "max_weight": _range(0, 1, lo_open=True),
+    "lag_days": _range(0, 3650), "min_price": _range(0), "min_cap": _range(0), "max_cap": _range(0, lo_open=True),
+    "min_aum": _range(0), "max_aum": _range(0, lo_open=True), "min_positions": _range(0),
+    "max_positions": _range(1), "top_filers": _range(1, 100_000), "filer_lookback_quarters": _range(1, 200),
+    "min_dollar_volume": _range(0), "ciks": _ciks, "tickers": _unique, "weights": _weights,
+    "store": _text, "stocks": _range(1, 1_000_000), "filers": _range(1, 1_000_000), "seed": _range(0, 2**32 - 1),
+}
+
+_PAIRS = (("min_cap", "max_cap"), ("min_aum", "max_aum"), ("min_positions", "max_positions"), ("start", "end"))
+
+
+def _check_values(cls: type, values: dict[str, Any], section: str, where: str) -> None:
+    """Apply `RULES` and the min/max pairs to the would-be fields of `cls`; InputError naming the key."""
+    for key, value in values.items():
+        rule = RULES.get(key)
+        problem = rule(value) if rule is not None else None
+        if problem:
+            raise InputError(f"{where}: {section}.{key} = {_show(value)} {problem}")
+        if isinstance(value, dt.date) and not 1900 <= value.year <= 2262:
+            raise InputError(f"{where}: {section}.{key} = {value} is out of range (years 1900 to 2262)")
+    for lo, hi in _PAIRS:
+        a, b = values.get(lo), values.get(hi)
+        if a is not None and b is not None and a > b:
+            word = "after" if lo == "start" else "above"
+            raise InputError(f"{where}: {section}.{lo} = {_show(a)} is {word} {section}.{hi} = {_show(b)}")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _defaults(cls: type) -> dict[str, Any]:
+    out = {}
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            out[f.name] = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            out[f.name] = f.default_factory()
+    return out
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
@@ -151,6 +248,8 @@ def _coerce(value: Any, tp: Any, key: str, where: str) -> Any:
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise bad
+        if not math.isfinite(value):
+            raise InputError(f"{where}: {key} = {value!r} is not a finite number")
         return float(value)
     if tp is str:
         if not isinstance(value, str):
@@ -192,6 +291,7 @@ def build(cls: type, table: dict, section: str, where: str) -> Any:
         if key not in names:
             raise InputError(f"{where}: unknown key {section}.{key} (known: {', '.join(names)})")
         kwargs[key] = _coerce(value, hints[key], f"{section}.{key}", where)
+    _check_values(cls, {**_defaults(cls), **kwargs}, section, where)
     try:
         return cls(**kwargs)
     except InputError as exc:
@@ -223,9 +323,15 @@ def load_config(path: str | Path) -> RunConfig:
     """Read and check a TOML run config."""
     path = Path(path)
     try:
-        doc = tomllib.loads(path.read_text())
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"{path}: no such config file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a config file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save the config as UTF-8") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read config ({exc.strerror})") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not valid TOML ({exc})") from None
     return dataclasses.replace(parse_config(doc, str(path)), path=path)

@@ -22,40 +22,89 @@ app.add_typer(data_app, name="data")
 err_console = Console(stderr=True)
 
 
+def print_error(message: object, *, prefix: str = "error:") -> None:
+    """Print one red ``error:`` line on stderr; `message` is shown literally (rich markup escaped)."""
+    from rich.markup import escape
+
+    err_console.print(f"[bold red]{escape(prefix)}[/] {escape(str(message))}", highlight=False, soft_wrap=True)
+
+
 def _register() -> None:
     # Each module adds its commands; kept apart so that each stays short.
-    from hedgeclone.backtest.cli import compare, data_13f, data_prices, demo, run, tune
+    from hedgeclone.backtest.cli import compare, data_13f, data_prices, data_store, demo, run, tune
 
     for module in (demo, run, compare, tune):
         module.register(app)
-    for module in (data_prices, data_13f):
+    for module in (data_prices, data_13f, data_store):
         module.register(data_app)
 
 
 _register()
 
 
-def main() -> None:
-    """Run the CLI; a `HedgecloneError` becomes one red line on stderr and exit status 2."""
+def _click_error(exc: BaseException) -> int | None:
+    """The exit status for a click/typer exception after showing it, or None if `exc` is not one.
+
+    typer 0.29 raises its bundled ``typer._click`` exceptions, other versions the standalone
+    click's; both carry ``exit_code`` and ``show()``. A usage error prints the usage line and
+    exits 2 (``hedgeclone`` alone prints the help, and exits 2 too).
+    """
+    import typer
+
+    kinds = [typer.Exit, typer.Abort]
     try:
-        status = app(standalone_mode=False)
+        import click
+
+        kinds += [click.exceptions.ClickException, click.exceptions.Abort, click.exceptions.Exit]
+    except ImportError:  # pragma: no cover - typer bundles its own click
+        pass
+    from typer._click import exceptions as tclick  # typer >= 0.29: its own copy of click
+
+    kinds += [tclick.ClickException]
+    if not isinstance(exc, tuple(kinds)):
+        return None
+    if isinstance(exc, (typer.Exit,)) or type(exc).__name__ == "Exit":
+        return int(getattr(exc, "exit_code", 0) or 0)
+    if isinstance(exc, (typer.Abort,)) or type(exc).__name__ == "Abort":
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, EOFError):
+            print_error("unexpected end of input (a truncated file or closed stdin)")
+            return 2
+        print_error("aborted")
+        return 1
+    try:
+        exc.show()  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - never let the error display itself raise
+        print_error(getattr(exc, "message", exc))
+    return int(getattr(exc, "exit_code", 2) or 2)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI: a `HedgecloneError` or a usage error is one line on stderr and exit status 2.
+
+    Anything else is a bug: one line with its type, and the traceback with $HEDGECLONE_TRACEBACK=1.
+    """
+    import os
+
+    try:
+        status = app(args=argv, standalone_mode=False)
         if isinstance(status, int) and status:
             sys.exit(status)
     except HedgecloneError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        print_error(exc)
         sys.exit(2)
     except KeyboardInterrupt:
-        err_console.print("[bold red]interrupted[/]")
+        print_error("interrupted")
         sys.exit(130)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(1)
-        raise
+    except Exception as exc:  # click/typer usage errors arrive here in non-standalone mode
+        code = _click_error(exc)
+        if code is not None:
+            sys.exit(code)
+        if os.environ.get("HEDGECLONE_TRACEBACK"):
+            raise
+        print_error(f"internal error: {type(exc).__name__}: {exc} (set HEDGECLONE_TRACEBACK=1 to see where; "
+                    "please report it)")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

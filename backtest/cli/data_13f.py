@@ -4,46 +4,36 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from hedgeclone.errors import InputError
+from hedgeclone.backtest.cli.data_store import StoreOpt, date_option, open_store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 HOLDINGS_CSV = ["cik", "filer_name", "period", "filed", "accession", "cusip", "ticker", "issuer",
                 "value_usd", "shares", "put_call"]
 HOLDERS_CSV = ["cusip", "ticker", "issuer", "holders", "value_usd", "conviction", "top10"]
 
-StoreOpt = typer.Option(None, "--store", help="Store directory (default: $HEDGECLONE_STORE or the user cache).")
-
-
-def _store(path: Path | None):
-    from hedgeclone.data.store import Store, default_store_dir
-
-    return Store(path if path is not None else default_store_dir())
-
-
-def _date(text: str, option: str) -> pd.Timestamp:
-    try:
-        return pd.Timestamp(text)
-    except (TypeError, ValueError):
-        raise InputError(f"{option} {text!r} is not a date (use YYYY-MM-DD)") from None
-
-
 def _print_report(console: Console, report) -> None:
     console.print(f"stored {report.filings} filings, {report.holdings} holdings "
                   f"in {len(report.batches)} batch(es)")
     for reason, n in sorted(report.skipped.items()):
-        console.print(f"  left out: {n} x {reason}")
+        console.print(f"  left out: {n} x {escape(str(reason))}", highlight=False)
     if report.unmapped is not None and report.unmapped.cusips:
-        console.print(f"  {report.unmapped} (tickers <NA>; add them with --cusip-map FILE)")
+        console.print(escape(f"  {report.unmapped} (tickers <NA>; add them with --cusip-map FILE)"), highlight=False)
 
 
 def _table(frame: pd.DataFrame, columns: list[str], title: str) -> Table:
-    table = Table(title=title)
+    import pandas as pd  # here, not at the top: keeps `hedgeclone --help` fast
+
+    table = Table(title=escape(title))
     for col in columns:
         table.add_column(col, justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left")
     for row in frame[columns].itertuples(index=False):
@@ -56,17 +46,29 @@ def _table(frame: pd.DataFrame, columns: list[str], title: str) -> Table:
             elif isinstance(v, pd.Timestamp):
                 cells.append(f"{v:%Y-%m-%d}")
             else:
-                cells.append(str(v))
+                cells.append(escape(str(v)))  # issuer and filer names are data, not markup
         table.add_row(*cells)
     return table
 
 
 def _csv(frame: pd.DataFrame, columns: list[str]) -> None:
+    import pandas as pd  # here, not at the top: keeps `hedgeclone --help` fast
+
     out = frame[columns].copy()
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
             out[col] = out[col].dt.strftime("%Y-%m-%d")
     out.to_csv(sys.stdout, index=False)
+
+
+def _ciks(ciks: list[int]) -> list[int]:
+    """`--cik` values, each a positive SEC CIK (at most 10 digits)."""
+    from hedgeclone.errors import InputError
+
+    for c in ciks:
+        if not 0 < c < 10**10:
+            raise InputError(f"--cik {c} is not a CIK (a positive number of at most 10 digits)")
+    return ciks
 
 
 def register(data_app: typer.Typer) -> None:
@@ -83,7 +85,7 @@ def register(data_app: typer.Typer) -> None:
                                            "name (superinvestoren, hedgeclone) or a .toml file."),
         cusip_map: Path | None = typer.Option(None, "--cusip-map", help="CSV cusip,ticker overriding "
                                               "edgartools' bundled map."),
-        store: Path | None = StoreOpt,
+        store: str | None = StoreOpt,
     ) -> None:
         """Import local 13F files into the store (all or nothing)."""
         from hedgeclone.data.thirteenf.cusips import load_cusip_map
@@ -94,8 +96,8 @@ def register(data_app: typer.Typer) -> None:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                       console=console, transient=True) as progress:
             task = progress.add_task("importing", total=None)
-            report = import_paths(_store(store), paths, mapping=mapping, cusip_map=cmap,
-                                  progress=lambda what: progress.update(task, description=f"reading {what}"))
+            report = import_paths(open_store(store, read=False), paths, mapping=mapping, cusip_map=cmap,
+                                  progress=lambda what: progress.update(task, description=f"reading {escape(what)}"))
         _print_report(Console(), report)
 
     @app.command("fetch")
@@ -103,9 +105,11 @@ def register(data_app: typer.Typer) -> None:
         cik: list[int] = typer.Option(..., "--cik", help="Filer CIK (repeat for several)."),
         cusip_map: Path | None = typer.Option(None, "--cusip-map", help="CSV cusip,ticker override."),
         refresh: bool = typer.Option(False, "--refresh", help="List filings again even if listed today."),
-        store: Path | None = StoreOpt,
+        store: str | None = StoreOpt,
     ) -> None:
         """Fetch 13F-HR filings by CIK from EDGAR via edgartools ($EDGAR_IDENTITY required)."""
+        import pandas as pd  # here, not at the top: keeps `hedgeclone --help` fast
+
         from hedgeclone.data.thirteenf.cusips import load_cusip_map
         from hedgeclone.data.thirteenf.fetch import edgar_identity, fetch_ciks
 
@@ -114,9 +118,9 @@ def register(data_app: typer.Typer) -> None:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                       console=console, transient=True) as progress:
             task = progress.add_task("listing filings", total=None)
-            report = fetch_ciks(_store(store), cik, cusip_map=load_cusip_map(cusip_map),
+            report = fetch_ciks(open_store(store, read=False), _ciks(cik), cusip_map=load_cusip_map(cusip_map),
                                 max_age=pd.Timedelta(0) if refresh else pd.Timedelta(days=1),
-                                progress=lambda what: progress.update(task, description=what))
+                                progress=lambda what: progress.update(task, description=escape(what)))
         _print_report(Console(), report)
 
     @app.command("holdings")
@@ -125,13 +129,14 @@ def register(data_app: typer.Typer) -> None:
         as_of: str = typer.Option(..., "--as-of", help="Decision date YYYY-MM-DD: filings filed by then."),
         options: bool = typer.Option(False, "--options", help="Include PUT and CALL rows."),
         csv: bool = typer.Option(False, "--csv", help="Write CSV to stdout instead of a table."),
-        store: Path | None = StoreOpt,
+        store: str | None = StoreOpt,
     ) -> None:
         """Holdings of filers as known on a date (latest period, amendments applied)."""
         from hedgeclone.data.thirteenf.storage import StoreHoldings
 
-        when = _date(as_of, "--as-of")
-        frame = StoreHoldings(_store(store)).holdings_as_of(when, ciks=cik, include_options=options)
+        when = date_option(as_of, "--as-of")
+        frame = StoreHoldings(open_store(store, read=True)).holdings_as_of(when, ciks=_ciks(cik),
+                                                                           include_options=options)
         if csv:
             _csv(frame, HOLDINGS_CSV)
             return
@@ -143,13 +148,13 @@ def register(data_app: typer.Typer) -> None:
         as_of: str = typer.Option(..., "--as-of", help="Decision date YYYY-MM-DD."),
         top: int = typer.Option(25, "--top", min=1, help="Show the N most-held stocks."),
         csv: bool = typer.Option(False, "--csv", help="Write CSV to stdout instead of a table."),
-        store: Path | None = StoreOpt,
+        store: str | None = StoreOpt,
     ) -> None:
         """Stocks by number of 13F holders as known on a date."""
         from hedgeclone.data.thirteenf.storage import StoreHoldings
 
-        when = _date(as_of, "--as-of")
-        frame = StoreHoldings(_store(store)).holders_as_of(when).head(top)
+        when = date_option(as_of, "--as-of")
+        frame = StoreHoldings(open_store(store, read=True)).holders_as_of(when).head(top)
         if csv:
             _csv(frame, HOLDERS_CSV)
             return

@@ -6,26 +6,20 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from hedgeclone.backtest.cli.data_store import StoreOpt, date_option, open_store
 from hedgeclone.errors import InputError
 
 console = Console()
 
-StoreOpt = typer.Option(None, "--store", help="Store directory (default: $HEDGECLONE_STORE or the user cache).")
-
-
-def _store(path: Path | None):
-    from hedgeclone.data.store import Store
-
-    return Store(path)
-
 
 def _print_report(title: str, lines: list[str]) -> None:
-    console.print(f"[bold]{title}[/]")
+    console.print(f"[bold]{escape(title)}[/]", highlight=False)
     for line in lines:
         style = "yellow" if line.startswith("warning") else ("red" if line.startswith("failed") else "")
-        console.print(f"  {line}", style=style or None, highlight=False)
+        console.print(f"  {escape(line)}", style=style or None, highlight=False)
 
 
 def prices_import(
@@ -33,19 +27,20 @@ def prices_import(
     ticker: str = typer.Option(None, "--ticker", help="Ticker of a single-series file (default: from the file name)."),
     field: str = typer.Option(None, "--field", help="Field of a single-column or wide file: close or raw_close."),
     strict: bool = typer.Option(False, "--strict", help="Two different rows for one ticker and date are an error."),
-    store: Path = StoreOpt,
+    store: str | None = StoreOpt,
 ) -> None:
-    """Import price files into the store (validated; repairs are counted and reported)."""
-    from hedgeclone.data.prices.load import import_price_file
+    """Import price files into the store, all or nothing (validated; repairs are counted and reported)."""
+    from hedgeclone.data.prices.load import import_price_files
 
     if field is not None and field not in ("close", "raw_close"):
         raise InputError(f"--field must be close or raw_close, not {field!r}")
     if ticker is not None and len(files) > 1:
         raise InputError("--ticker applies to one file; import files one at a time or name them TICKER.csv")
-    st = _store(store)
-    for path in files:
-        with console.status(f"importing {path} ..."):
-            rep = import_price_file(st, path, ticker=ticker, field=field, strict=strict)
+    st = open_store(store, read=False)
+    with console.status("reading ...") as status:
+        reports = import_price_files(st, files, ticker=ticker, field=field, strict=strict,
+                                     progress=lambda name: status.update(f"reading {escape(name)} ..."))
+    for path, rep in zip(files, reports, strict=True):
         _print_report(
             f"{path}: {rep.rows:,} rows, {rep.tickers:,} ticker(s), {rep.first.date()} to {rep.last.date()} ({', '.join(rep.fields)})",
             rep.lines(),
@@ -57,7 +52,7 @@ def prices_fetch(
     start: str = typer.Option(None, "--start", help="First date (default: all history)."),
     end: str = typer.Option(None, "--end", help="Last date (default: today)."),
     retries: int = typer.Option(4, "--retries", help="Retries per ticker after errors or rate limits."),
-    store: Path = StoreOpt,
+    store: str | None = StoreOpt,
 ) -> None:
     """Download prices from Yahoo (yfinance) into the store; only missing dates are fetched."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -65,8 +60,13 @@ def prices_fetch(
     from hedgeclone.data.prices.benchmarks import resolve_benchmark
     from hedgeclone.data.prices.yahoo import RetryPolicy, fetch_prices
 
+    start, end = date_option(start, "--start"), date_option(end, "--end")
+    if start is not None and end is not None and start > end:
+        raise InputError(f"--start {start.date()} is after --end {end.date()}")
+    if retries < 0:
+        raise InputError(f"--retries must be >= 0, not {retries}")
     names = [resolve_benchmark(t) for t in tickers]
-    st = _store(store)
+    st = open_store(store, read=False)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
         task = bar.add_task("yfinance", total=len(names))
         rep = fetch_prices(st, names, start, end, policy=RetryPolicy(retries=retries), on_ticker=lambda t: bar.advance(task))
@@ -79,15 +79,14 @@ def shares_import(
     ),
     as_of: str = typer.Option(None, "--as-of", help="Snapshot date (default: a YYYY-MM-DD in the file name)."),
     ticker: str = typer.Option(None, "--ticker", help="Ticker of an SEC companyfacts JSON file."),
-    store: Path = StoreOpt,
+    store: str | None = StoreOpt,
 ) -> None:
-    """Import shares outstanding; a snapshot's counts are known from its date, SEC facts from their filing date."""
-    import pandas as pd
-
+    """Import shares outstanding, all or nothing; a snapshot's counts are known from its date, SEC facts from their filing date."""
     from hedgeclone.data.prices.shares import parse_sec_companyfacts, parse_shares_file, store_shares
 
-    when = pd.Timestamp(as_of) if as_of else None
-    st = _store(store)
+    when = date_option(as_of, "--as-of")
+    st = open_store(store, read=False)
+    parsed = []
     for path in files:
         if path.suffix.lower() == ".json":
             if not ticker:
@@ -99,7 +98,10 @@ def shares_import(
             frame, rep = parse_sec_companyfacts(payload, name=str(path), ticker=ticker)
         else:
             frame, rep = parse_shares_file(path, name=str(path), as_of=when)
-        total = store_shares(st, frame)
+        parsed.append((path, frame, rep))
+    with st.transaction():
+        totals = [store_shares(st, frame) for _, frame, _ in parsed]
+    for (path, _, rep), total in zip(parsed, totals, strict=True):
         _print_report(f"{path}: {rep.rows:,} share counts known from {rep.first.date()} ({total:,} stored)", rep.lines())
 
 
@@ -112,14 +114,14 @@ def shares_fetch(
         help="yfinance (share history) or sec (XBRL dei:EntityCommonStockSharesOutstanding via edgartools; "
              "needs $EDGAR_IDENTITY; a ticker fetched in the last day is not asked again).",
     ),
-    store: Path = StoreOpt,
+    store: str | None = StoreOpt,
 ) -> None:
     """Download share counts into the store: Yahoo's share history, or SEC company facts (--source sec)."""
     if source == "sec":
         from hedgeclone.data.prices.sec import fetch_sec_shares
 
         with console.status("SEC company facts ..."):
-            sec_report = fetch_sec_shares(_store(store), tickers)
+            sec_report = fetch_sec_shares(open_store(store, read=False), tickers)
         _print_report("SEC shares outstanding", sec_report.lines())
         if sec_report.failed and not (sec_report.fetched or sec_report.cached):
             raise typer.Exit(1)
@@ -128,24 +130,25 @@ def shares_fetch(
         raise InputError(f"--source must be yfinance or sec, not {source!r}")
     from hedgeclone.data.prices.yahoo import fetch_shares
 
+    start, end = date_option(start, "--start"), date_option(end, "--end")
     with console.status("yfinance share counts ..."):
-        rep = fetch_shares(_store(store), tickers, start, end)
+        rep = fetch_shares(open_store(store, read=False), tickers, start, end)
     _print_report("yfinance shares", rep.lines())
 
 
-def info(store: Path = StoreOpt) -> None:
+def info(store: str | None = StoreOpt) -> None:
     """What the store holds: tickers, date ranges, sizes, survivorship coverage."""
     from hedgeclone.data.prices import store as pstore
     from hedgeclone.data.prices.coverage import coverage_of_ranges, coverage_warning
 
-    st = _store(store)
+    st = open_store(store, read=True)
     manifest = st.manifest()
     ranges = pstore.ticker_ranges(st)
-    table = Table(title=f"store {st.root}")
+    table = Table(title=escape(f"store {st.root}"))
     for col in ("table", "rows", "MB"):
         table.add_column(col, justify="left" if col == "table" else "right")
     for name, entry in sorted(manifest.items()):
-        table.add_row(name, f"{entry['rows']:,}", f"{entry['bytes'] / 1e6:.1f}")
+        table.add_row(escape(name), f"{entry['rows']:,}", f"{entry['bytes'] / 1e6:.1f}")
     console.print(table)
     if ranges.empty:
         console.print("no prices stored")
@@ -156,13 +159,13 @@ def info(store: Path = StoreOpt) -> None:
     console.print(f"survivorship coverage: {cov.summary()}")
     warning = coverage_warning(cov, "store")
     if warning:
-        console.print(f"warning: {warning}", style="yellow")
+        console.print(f"warning: {escape(warning)}", style="yellow", highlight=False)
     if len(ranges) <= 20:
         detail = Table()
         for col in ("ticker", "first", "last", "rows"):
             detail.add_column(col)
         for row in ranges.itertuples():
-            detail.add_row(row.ticker, str(row.first.date()), str(row.last.date()), f"{row.rows:,}")
+            detail.add_row(escape(str(row.ticker)), str(row.first.date()), str(row.last.date()), f"{row.rows:,}")
         console.print(detail)
 
 
@@ -170,14 +173,17 @@ def returns(
     ticker: str = typer.Argument(..., help="Ticker or benchmark name (sp500, russell-microcap, russell-2000, sp600)."),
     start: str = typer.Option(..., "--start", help="Start date: the return runs from its close."),
     end: str = typer.Option(..., "--end", help="End date: the return runs to its close."),
-    store: Path = StoreOpt,
+    store: str | None = StoreOpt,
 ) -> None:
     """Total return from the close of --start to the close of --end, printed last as +12.34%."""
     from hedgeclone.data.prices.benchmarks import resolve_benchmark, total_return
 
-    st = _store(store)
-    value = total_return(resolve_benchmark(ticker), start, end, store=st)
-    console.print(f"{resolve_benchmark(ticker)} total return, close {start} to close {end}:")
+    first, last = date_option(start, "--start"), date_option(end, "--end")
+    if first > last:
+        raise InputError(f"--start {start} is after --end {end}")
+    st = open_store(store, read=True)
+    value = total_return(resolve_benchmark(ticker), first, last, store=st)
+    console.print(escape(f"{resolve_benchmark(ticker)} total return, close {start} to close {end}:"), highlight=False)
     print(f"{value * 100:+.2f}%")
 
 

@@ -27,18 +27,18 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from hedgeclone.data.schemas import PRICE_FIELDS
+from hedgeclone.data.schemas import PRICE_FIELDS, as_dates
 from hedgeclone.errors import InputError
 
 __all__ = ["parse_price_file", "read_table_any", "ticker_from_filename", "detect_columns"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _PARQUET_MAGIC = b"PAR1"
+_BINARY_MAGIC = (b"\x89PNG", b"PK\x03\x04", b"%PDF", b"\xff\xd8\xff", b"GIF8", b"BZh", b"\xfd7zXZ")
 _TICKER_NAMES = {"ticker", "symbol", "tic", "permno"}
 _DATE_NAMES = {"date", "datetime", "timestamp", "time", "day"}
 _ADJ_NAMES = {"adjclose", "adjustedclose", "adjcloseprice", "totalreturnclose"}
 _IGNORED = {"high", "low", "dividends", "stocksplits", "capitalgains", "tradecount", "vwap", "trade_count"}
-EXCHANGE_TZ = "America/New_York"
 
 
 def _key(name: str) -> str:
@@ -64,23 +64,35 @@ def read_table_any(source: bytes | str | Path, name: str, string_columns: tuple[
         except OSError as exc:
             raise InputError(f"{name}: cannot read file ({exc.strerror})") from exc
         if head == _PARQUET_MAGIC:
-            return pq.read_table(path)
+            return _read_parquet(path, name)
         stream_factory = lambda: pa.input_stream(str(path), compression="gzip" if head[:2] == _GZIP_MAGIC else None)  # noqa: E731
     else:
         head = bytes(source[:4])
         if head == _PARQUET_MAGIC:
-            return pq.read_table(pa.BufferReader(source))
+            return _read_parquet(pa.BufferReader(source), name)
         buf = source
         stream_factory = lambda: pa.CompressedInputStream(pa.BufferReader(buf), "gzip") if head[:2] == _GZIP_MAGIC else pa.BufferReader(buf)  # noqa: E731
     try:
         with stream_factory() as stream:
-            header = stream.read(1 << 16).decode("utf-8", errors="replace").splitlines()
-    except OSError as exc:
+            start = stream.read(1 << 16)
+    except (OSError, EOFError) as exc:
         raise InputError(f"{name}: cannot read file ({exc})") from exc
+    if b"\0" in start[:4096] or any(start.startswith(m) for m in _BINARY_MAGIC):
+        raise InputError(f"{name}: not a CSV or Parquet file (binary content)")
+    lines = start.splitlines()
+    try:
+        header = [lines[0].decode("utf-8-sig")] if lines else []
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: line 1 is not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
     if not header or not header[0].strip():
         raise InputError(f"{name}: empty file (no header row)")
     columns = [c.strip().strip('"') for c in header[0].split(",")]
-    column_types = {c: pa.string() for c in columns if _key(c) in _TICKER_NAMES or c in string_columns}
+    dup = sorted({c for c in columns if columns.count(c) > 1})
+    if dup:
+        raise InputError(f"{name}: line 1: column {dup[0]!r} appears more than once")
+    # Dates as text: Arrow would turn "...T23:30:00-05:00" into a UTC instant and lose its own date.
+    column_types = {c: pa.string() for c in columns
+                    if _key(c) in _TICKER_NAMES or _key(c) in _DATE_NAMES or c in string_columns}
     try:
         with stream_factory() as stream:
             return pacsv.read_csv(
@@ -88,8 +100,21 @@ def read_table_any(source: bytes | str | Path, name: str, string_columns: tuple[
                 read_options=pacsv.ReadOptions(block_size=1 << 24),
                 convert_options=pacsv.ConvertOptions(column_types=column_types),
             )
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(f"{name}: not a readable CSV or Parquet file: {exc}") from exc
+    except (pa.ArrowInvalid, OSError, EOFError, UnicodeDecodeError) as exc:
+        detail = "truncated gzip" if isinstance(exc, EOFError) or "gzip" in str(exc).lower() else str(exc)
+        raise InputError(f"{name}: not a readable CSV or Parquet file: {detail}") from exc
+
+
+def _read_parquet(source, name: str) -> pa.Table:
+    try:
+        table = pq.read_table(source)
+    except (pa.ArrowInvalid, OSError, EOFError) as exc:
+        raise InputError(f"{name}: not a readable Parquet file (truncated or corrupt: {exc})") from exc
+    names = table.column_names
+    dup = sorted({c for c in names if names.count(c) > 1})
+    if dup:
+        raise InputError(f"{name}: column {dup[0]!r} appears more than once")
+    return table
 
 
 def detect_columns(columns: list[str], field: str | None) -> tuple[str | None, str | None, dict[str, str]]:
@@ -114,31 +139,43 @@ def detect_columns(columns: list[str], field: str | None) -> tuple[str | None, s
 
 
 def _to_dates(col: pa.ChunkedArray | pd.Series, name: str, rows: np.ndarray | None = None) -> np.ndarray:
-    """Timezone-naive midnight datetime64[ns] dates; tz-aware stamps are taken in New York time."""
+    """Timezone-naive midnight datetime64[ns] dates (`schemas.as_dates`: each stamp in its own timezone)."""
     if isinstance(col, pa.ChunkedArray):
         if pa.types.is_date(col.type):
-            return col.cast(pa.timestamp("ns")).to_numpy()
-        if pa.types.is_timestamp(col.type):
-            series = col.to_pandas()
+            try:
+                return col.cast(pa.timestamp("ns")).to_numpy()
+            except pa.ArrowInvalid:  # a date beyond datetime64[ns]: found and named below
+                pass
+            series = pd.Series(col.to_pandas(), dtype="object").map(lambda d: None if d is None else d.isoformat())
+            return _to_dates(pd.Series(series, dtype="object"), name, rows)
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            # parse each distinct text once (a long file repeats every date once per ticker)
+            encoded = col.combine_chunks().dictionary_encode()
+            uniq = pd.Series(encoded.dictionary.to_pandas(), dtype="object")
+            idx = encoded.indices.fill_null(len(uniq)).to_numpy(zero_copy_only=False)
+            try:
+                parsed = np.append(as_dates(uniq).to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))[idx]
+            except (OverflowError, pd.errors.OutOfBoundsDatetime, ValueError):
+                parsed = None
+            if parsed is not None and not np.isnat(parsed).any():
+                return parsed
+            series = pd.Series(np.append(uniq.to_numpy(), None)[idx], dtype="object")  # to name the bad row
         else:
-            series = pd.Series(col.to_pandas(), dtype="object")
+            series = col.to_pandas() if pa.types.is_timestamp(col.type) else pd.Series(col.to_pandas(), dtype="object")
     else:
         series = col
-    if not pd.api.types.is_datetime64_any_dtype(series):
-        text = series.astype("string")
-        try:
-            series = pd.to_datetime(text, format="ISO8601", utc=text.str.contains(r"[+-]\d\d:?\d\d$|Z$", regex=True).any())
-        except (ValueError, TypeError):
-            parsed = pd.to_datetime(text, errors="coerce", format="mixed", utc=True)
-            bad = int(np.flatnonzero(parsed.isna().to_numpy())[0]) if parsed.isna().any() else 0
-            row = int(rows[bad]) if rows is not None else bad
-            raise InputError(f"{name}: row {row + 2}: date {text.iloc[bad]!r} cannot be read as a date") from None
-    if getattr(series.dt, "tz", None) is not None:
-        series = series.dt.tz_convert(EXCHANGE_TZ).dt.tz_localize(None)
-    if series.isna().any():
-        bad = int(np.flatnonzero(series.isna().to_numpy())[0])
-        raise InputError(f"{name}: row {bad + 2}: missing or unreadable date")
-    return series.dt.normalize().to_numpy(dtype="datetime64[ns]")
+    try:
+        dates = as_dates(series)
+    except (OverflowError, pd.errors.OutOfBoundsDatetime, ValueError):
+        dates = pd.Series(pd.NaT, index=range(len(series)), dtype="datetime64[ns]")
+    if dates.isna().any():
+        bad = int(np.flatnonzero(dates.isna().to_numpy())[0])
+        row = int(rows[bad]) if rows is not None else bad
+        raw = series.iloc[bad]
+        what = "missing date" if raw is None or (isinstance(raw, float) and np.isnan(raw)) or str(raw).strip() == "" \
+            else f"date {str(raw)!r} cannot be read as a date (YYYY-MM-DD, years 1678 to 2261)"
+        raise InputError(f"{name}: row {row + 2}: {what}")
+    return dates.to_numpy(dtype="datetime64[ns]")
 
 
 def _floats(col: pa.ChunkedArray, name: str, column: str) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -16,11 +16,17 @@ from hedgeclone.data.schemas import PRICE_FIELDS
 from hedgeclone.data.store import Store
 from hedgeclone.errors import DataError
 
-__all__ = ["import_price_file", "store_prices", "load_prices", "to_wide"]
+__all__ = ["import_price_file", "import_price_files", "store_prices", "load_prices", "to_wide"]
 
 
 def store_prices(store: Store, frame: pd.DataFrame, report: ImportReport, kind: str, *, replace: bool = False) -> ImportReport:
-    """Write a validated long frame and log it; adds a survivorship warning if no series ends early."""
+    """Write a validated long frame and log it, in one transaction (under the store's write lock, so a
+    concurrent import's rows are merged, not lost); adds a survivorship warning if no series ends early."""
+    with store.transaction():
+        return _store_prices(store, frame, report, kind, replace=replace)
+
+
+def _store_prices(store: Store, frame: pd.DataFrame, report: ImportReport, kind: str, *, replace: bool) -> ImportReport:
     pstore.write_prices(store, frame, replace=replace)
     last = frame.groupby("ticker", observed=True)["date"].max().reset_index().rename(columns={"date": "last"})
     cov = coverage_of_ranges(last, pd.DatetimeIndex(np.unique(frame["date"].to_numpy())))
@@ -39,10 +45,27 @@ def import_price_file(
     store: Store, path: str | Path, *, ticker: str | None = None, field: str | None = None, strict: bool = False
 ) -> ImportReport:
     """Parse, validate and store one price file; returns what was read and repaired."""
-    name = str(path)
-    frame = parse_price_file(Path(path), name=name, ticker=ticker, field=field)
-    clean, report = validate_prices(frame, name, strict=strict)
-    return store_prices(store, clean, report, kind="file")
+    return import_price_files(store, [path], ticker=ticker, field=field, strict=strict)[0]
+
+
+def import_price_files(
+    store: Store, paths: Sequence[str | Path], *, ticker: str | None = None, field: str | None = None,
+    strict: bool = False, progress: Callable[[str], None] | None = None,
+) -> list[ImportReport]:
+    """Parse and validate every file, then store them all in one transaction: all or nothing.
+
+    A bad file anywhere in `paths` raises before anything is written. Files are merged in
+    order, so a later file's value wins for the same ticker, date and field.
+    """
+    parsed = []
+    for path in paths:
+        name = str(path)
+        if progress is not None:
+            progress(name)
+        frame = parse_price_file(Path(path), name=name, ticker=ticker, field=field)
+        parsed.append(validate_prices(frame, name, strict=strict))
+    with store.transaction():
+        return [_store_prices(store, clean, report, "file", replace=False) for clean, report in parsed]
 
 
 def to_wide(long: pd.DataFrame, fields: Sequence[str], tickers: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:

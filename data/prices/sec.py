@@ -134,10 +134,10 @@ def fetch_sec_shares(store: Store, tickers: Sequence[str], *, identity: str | No
             on_ticker(ticker)
     if fetched:
         log = pd.DataFrame(fetched)
-        if store.exists(FETCHED_TABLE):
-            old = store.read(FETCHED_TABLE)
-            log = pd.concat([old[~old["ticker"].isin(log["ticker"])], log], ignore_index=True)
-        with store.transaction():
+        with store.transaction():  # the fetch log is read and rewritten under the write lock
+            if store.exists(FETCHED_TABLE):
+                old = store.read(FETCHED_TABLE)
+                log = pd.concat([old[~old["ticker"].isin(log["ticker"])], log], ignore_index=True)
             store_shares(store, pd.concat(frames, ignore_index=True))
             store.write(FETCHED_TABLE, log.sort_values("ticker", ignore_index=True))
     return report

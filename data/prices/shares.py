@@ -15,11 +15,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from hedgeclone.data.prices.importers import read_table_any
 from hedgeclone.data.prices.validate import TICKER_RE, ImportReport
-from hedgeclone.data.schemas import SHARES, conform
+from hedgeclone.data.schemas import SHARES, as_dates, conform
 from hedgeclone.data.store import Store
 from hedgeclone.errors import InputError
 
@@ -64,8 +65,8 @@ def parse_shares_file(source: bytes | str | Path, *, name: str, as_of: pd.Timest
         df.columns = ["symbol", "cap", "price"]
         cap = pd.to_numeric(df["cap"].astype("string").str.replace(r"[$,\s]", "", regex=True), errors="coerce")
         price = pd.to_numeric(df["price"].astype("string").str.replace(r"[$,\s]", "", regex=True), errors="coerce")
-        ok = (cap > 0) & (price > 0) & df["symbol"].notna()
-        report.add("rows without a positive market cap or price skipped", int((~ok).sum()))
+        ok = (cap > 0) & (price > 0) & np.isfinite(cap) & np.isfinite(price) & df["symbol"].notna()
+        report.add("rows without a positive, finite market cap or price skipped", int((~ok).sum()))
         out = pd.DataFrame({
             "ticker": df.loc[ok, "symbol"].map(nasdaq_symbol_to_yahoo),
             "known_from": pd.Timestamp(when).normalize(),
@@ -77,8 +78,8 @@ def parse_shares_file(source: bytes | str | Path, *, name: str, as_of: pd.Timest
         df = df.rename(columns={cols["ticker"]: "ticker", cols["shares"]: "shares", cols.get("known_from", cols.get("date")): "known_from"})
         df["ticker"] = df["ticker"].astype(str).str.strip().str.upper()
         df["shares"] = pd.to_numeric(df["shares"], errors="coerce")
-        ok = df["shares"] > 0
-        report.add("rows without positive shares skipped", int((~ok).sum()))
+        ok = (df["shares"] > 0) & np.isfinite(df["shares"])
+        report.add("rows without positive, finite shares skipped", int((~ok).sum()))
         out = df.loc[ok, ["ticker", "known_from", "shares"]]
         source_name = "user"
     else:
@@ -127,8 +128,8 @@ def sec_shares_from_entries(rows: pd.DataFrame, *, name: str, ticker: str) -> tu
         raise InputError(f"{name}: no shares-outstanding facts")
     rows = rows.copy()
     rows["val"] = pd.to_numeric(rows["val"], errors="coerce")
-    ok = rows["val"] > 0
-    report.add("facts without a positive count skipped", int((~ok).sum()))
+    ok = (rows["val"] > 0) & np.isfinite(rows["val"])
+    report.add("facts without a positive, finite count skipped", int((~ok).sum()))
     rows = rows[ok]
     # the same fact repeated in later filings keeps its first filing; classes of one filing are summed
     rows = rows.drop_duplicates(["accn", "end", "val"]) if "end" in rows else rows.drop_duplicates(["accn", "val"])
@@ -151,15 +152,33 @@ def resolve_precedence(frame: pd.DataFrame) -> pd.DataFrame:
     return conform(best, SHARES, "shares")
 
 
+def _check_counts(frame: pd.DataFrame) -> None:
+    """Every row a usable count: a NaN or infinite count would later supersede a good one."""
+    shares = pd.to_numeric(frame["shares"], errors="coerce").to_numpy(dtype="float64")
+    bad = ~(np.isfinite(shares) & (shares > 0))
+    known = as_dates(frame["known_from"]).isna().to_numpy()
+    for mask, what in ((bad, "a count that is not a positive finite number"), (known, "no known_from date")):
+        if mask.any():
+            i = int(np.flatnonzero(mask)[0])
+            raise InputError(f"shares: {int(mask.sum())} row(s) with {what} (first: ticker "
+                             f"{frame['ticker'].iloc[i]!r}, known_from {frame['known_from'].iloc[i]}, "
+                             f"shares {frame['shares'].iloc[i]})")
+
+
 def store_shares(store: Store, frame: pd.DataFrame) -> int:
-    """Merge shares rows into ``shares/all`` (same ticker, known_from and source: new wins); total rows."""
-    if store.exists(SHARES_TABLE):
-        old = store.read(SHARES_TABLE)
-        frame = pd.concat([old, frame], ignore_index=True).drop_duplicates(["ticker", "known_from", "source"], keep="last")
-    frame = frame.sort_values(["ticker", "known_from"], kind="stable").reset_index(drop=True)
-    frame["ticker"] = frame["ticker"].astype(str)
-    frame["source"] = frame["source"].astype(str)
-    store.write(SHARES_TABLE, frame)
+    """Merge shares rows into ``shares/all`` (same ticker, known_from and source: new wins); total rows.
+
+    Read, merge and write happen in one transaction under the store's write lock, so two
+    imports at once both keep their rows."""
+    _check_counts(frame)
+    with store.transaction():
+        if store.exists(SHARES_TABLE):
+            old = store.read(SHARES_TABLE)
+            frame = pd.concat([old, frame], ignore_index=True).drop_duplicates(["ticker", "known_from", "source"], keep="last")
+        frame = frame.sort_values(["ticker", "known_from"], kind="stable").reset_index(drop=True)
+        frame["ticker"] = frame["ticker"].astype(str)
+        frame["source"] = frame["source"].astype(str)
+        store.write(SHARES_TABLE, frame)
     return len(frame)
 
 
@@ -168,6 +187,7 @@ def load_shares(store: Store, tickers: list[str] | None = None) -> pd.DataFrame:
     if not store.exists(SHARES_TABLE):
         return resolve_precedence(pd.DataFrame())
     frame = store.read(SHARES_TABLE)
+    frame = frame[np.isfinite(frame["shares"]) & (frame["shares"] > 0)]  # rows stored before the checks
     if tickers is not None:
         frame = frame[frame["ticker"].isin([t.upper() for t in tickers])]
     return resolve_precedence(frame)

@@ -196,11 +196,12 @@ def ticker_ranges(store: Store, tickers: list[str] | None = None) -> pd.DataFram
 def record_import(store: Store, row: dict) -> None:
     """Append one row (source, kind, rows, tickers, first, last, ended, at) to ``prices/imports``."""
     new = pd.DataFrame([row])
-    old = store.read(IMPORTS) if store.exists(IMPORTS) else None
-    frame = new if old is None else pd.concat([old, new], ignore_index=True)
-    for c in ("first", "last", "at"):
-        frame[c] = pd.to_datetime(frame[c])
-    store.write(IMPORTS, frame)
+    with store.transaction():  # read-append-write under the write lock
+        old = store.read(IMPORTS) if store.exists(IMPORTS) else None
+        frame = new if old is None else pd.concat([old, new], ignore_index=True)
+        for c in ("first", "last", "at"):
+            frame[c] = pd.to_datetime(frame[c])
+        store.write(IMPORTS, frame)
 
 
 def imports(store: Store) -> pd.DataFrame:

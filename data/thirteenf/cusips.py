@@ -34,7 +34,11 @@ def load_cusip_map(user_csv: str | Path | None = None, *, bundled: bool = True) 
         return base
     try:
         user = pd.read_csv(user_csv, dtype=str)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{user_csv}: empty CUSIP map (expected a header cusip,ticker)") from None
+    except EOFError:
+        raise InputError(f"{user_csv}: truncated CUSIP map (the gzip stream ends early)") from None
+    except (OSError, ValueError, pd.errors.ParserError) as exc:  # UnicodeDecodeError is a ValueError
         raise InputError(f"{user_csv}: cannot read CUSIP map CSV ({exc})") from exc
     user.columns = [c.strip().lower() for c in user.columns]
     if not {"cusip", "ticker"} <= set(user.columns):

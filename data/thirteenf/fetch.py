@@ -88,9 +88,17 @@ def fetch_ciks(store: Store, ciks: Sequence[int], *, list_filings: Callable[[int
             report.holdings += len(frame)
         report.sources.append(f"EDGAR CIK {int(cik)}")
     with store.transaction():
+        stored = holdings_db.accessions()  # again, under the write lock: another process may have stored some
         for name, frame in writes:
             if name.startswith("13f/"):
                 store.write(name, frame)
-            else:
+                continue
+            dup = frame["accession"].isin(stored)
+            if dup.any():
+                report.skipped["filing already stored"] += int(frame.loc[dup, "accession"].nunique())
+                report.filings -= int(frame.loc[dup, "accession"].nunique())
+                report.holdings -= int(dup.sum())
+                frame = frame[~dup.to_numpy()]
+            if len(frame):
                 report.batches.append(holdings_db.write_batch(name, frame))
     return report

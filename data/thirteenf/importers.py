@@ -21,7 +21,7 @@ import pandas as pd
 from hedgeclone.data.store import Store
 from hedgeclone.data.thirteenf import bulk, documents, tables
 from hedgeclone.data.thirteenf.cusips import Unmapped, unmapped
-from hedgeclone.data.thirteenf.storage import StoreHoldings
+from hedgeclone.data.thirteenf.storage import PREFIX, StoreHoldings
 from hedgeclone.errors import InputError
 
 __all__ = ["ImportReport", "detect_kind", "read_source", "import_paths", "read_table_file"]
@@ -134,30 +134,37 @@ def import_paths(store: Store, paths: Sequence[str | Path], *, mapping: str | Pa
                  progress: Callable[[str], None] | None = None) -> ImportReport:
     """Import `paths` into `store` as holdings batches, all or nothing; returns an `ImportReport`.
 
-    Filings already stored by another batch are skipped (counted as 'filing already stored').
+    Every source is read first; then, under the store's write lock (so two imports at once never
+    store a filing twice), filings already stored by another batch are skipped (counted as
+    'filing already stored') and the batches are written in one transaction. Re-importing a
+    source replaces its batch, even one whose stored file is corrupt.
     """
     report = ImportReport()
     holdings_db = StoreHoldings(store)
-    known = holdings_db.accessions()
-    existing = {name.rsplit("/", 1)[-1] for name in holdings_db.batches()}
-    frames: list[tuple[str, pd.DataFrame]] = []
+    sources: list[tuple[str, list[Path], pd.DataFrame, Counter]] = []
     for kind, group in _group([Path(p) for p in paths]):
         if progress:
             progress(", ".join(str(p) for p in group))
         frame, skipped = read_source(group, kind, mapping=mapping, cusip_map=cusip_map)
-        batch = f"{kind}-{_digest(group)}"
-        old = set(holdings_db.all_accessions(batch)) if batch in existing else set()  # a re-import
-        dup = frame["accession"].isin(known - old)
-        if dup.any():
-            skipped["filing already stored"] += int(frame.loc[dup, "accession"].nunique())
-            frame = frame[~dup.to_numpy()]
-        report.sources.extend(str(p) for p in group)
-        report.skipped.update(skipped)
-        report.filings += int(frame["accession"].nunique())
-        report.holdings += len(frame)
-        frames.append((batch, frame))
-        known |= set(frame["accession"])
+        sources.append((f"{kind}-{_digest(group)}", group, frame, skipped))
+    frames: list[tuple[str, pd.DataFrame]] = []
     with store.transaction():
+        replaced = {PREFIX + batch for batch, *_ in sources}
+        known: set[str] = set()
+        for name in holdings_db.batches():
+            if name not in replaced:  # a batch being re-imported is rewritten whole, even if corrupt
+                known |= set(store.read(name, columns=["accession"])["accession"].dropna())
+        for batch, group, frame, skipped in sources:
+            dup = frame["accession"].isin(known)
+            if dup.any():
+                skipped["filing already stored"] += int(frame.loc[dup, "accession"].nunique())
+                frame = frame[~dup.to_numpy()]
+            report.sources.extend(str(p) for p in group)
+            report.skipped.update(skipped)
+            report.filings += int(frame["accession"].nunique())
+            report.holdings += len(frame)
+            frames.append((batch, frame))
+            known |= set(frame["accession"])
         for batch, frame in frames:
             report.batches.append(holdings_db.write_batch(batch, frame))
     if frames:

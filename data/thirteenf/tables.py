@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hedgeclone.data.schemas import as_dates
 from hedgeclone.data.thirteenf.normalize import FILINGS, UNITS, normalize
 from hedgeclone.data.thirteenf.parsers import CUSIP_RE, RAW_COLUMNS
 from hedgeclone.errors import InputError
@@ -43,6 +44,13 @@ class TableMapping:
     invalid_cusip: str = "error"
     missing_accession: str = "error"
     description: str = field(default="", compare=False)
+
+
+_RULE_CHOICES: dict[str, tuple[str, ...]] = {
+    "value_unit": UNITS, "missing_cik": ("error", "skip"), "invalid_cusip": ("error", "skip"),
+    "missing_accession": ("error", "skip", "synthesize"),
+}
+AMENDMENT_TYPES = ("RESTATEMENT", "NEW HOLDINGS")
 
 
 def shipped_mappings() -> list[str]:
@@ -72,6 +80,22 @@ def load_mapping(name_or_file: str | Path) -> TableMapping:
     if missing or unknown:
         raise InputError(f"{where}: [columns] missing {missing or 'nothing'}, unknown {unknown or 'nothing'}")
     rules = doc.get("rules", {})
+    if not isinstance(columns, dict) or not all(isinstance(v, str) and v for v in columns.values()):
+        raise InputError(f"{where}: [columns] values must be column names (text)")
+    if not isinstance(rules, dict):
+        raise InputError(f"{where}: [rules] must be a table")
+    for key, allowed in _RULE_CHOICES.items():
+        if key in rules and rules[key] not in allowed:
+            raise InputError(f"{where}: rules.{key} = {rules[key]!r} must be one of {', '.join(map(repr, allowed))}")
+    if "default_form" in rules and not isinstance(rules["default_form"], str):
+        raise InputError(f"{where}: rules.default_form = {rules['default_form']!r} must be text")
+    forms = rules.get("keep_forms", [])
+    if not isinstance(forms, list) or not all(isinstance(f, str) for f in forms):
+        raise InputError(f"{where}: rules.keep_forms = {forms!r} must be a list of form names")
+    unknown_rules = sorted(set(rules) - {*_RULE_CHOICES, "default_form", "keep_forms"})
+    if unknown_rules:
+        raise InputError(f"{where}: unknown rule rules.{unknown_rules[0]} (known: {', '.join(_RULE_CHOICES)}, "
+                         "default_form, keep_forms)")
     mapping = TableMapping(
         name=str(doc.get("name", path.stem)), columns=columns, description=str(doc.get("description", "")),
         value_unit=rules.get("value_unit", "edgar"),
@@ -87,7 +111,9 @@ def load_mapping(name_or_file: str | Path) -> TableMapping:
 
 def _fail(source: str, frame: pd.DataFrame, mask: pd.Series, what: str, line_offset: int) -> None:
     pos = int(np.flatnonzero(mask.to_numpy())[0])
-    raise InputError(f"{source} row {pos + line_offset}: {what} {frame.iloc[pos]!r}"[:400])
+    row = ", ".join(f"{k}={v}" for k, v in frame.iloc[pos].items() if not (v is pd.NA or v == ""))
+    message = f"{source} row {pos + line_offset}: {what} {row}".replace("\n", " ")  # one line, even for odd text
+    raise InputError(message if len(message) <= 400 else message[:397] + "...")
 
 
 def _text(frame: pd.DataFrame, col: str | None) -> pd.Series:
@@ -114,8 +140,12 @@ def table_to_holdings(frame: pd.DataFrame, mapping: TableMapping, *, source: str
     keep = form.isin(list(mapping.keep_forms))
     for name, n in form[~keep].value_counts().items():
         skipped[f"form {name}"] += int(n)
-    cik = pd.to_numeric(get["cik"], errors="coerce")
-    no_cik = keep & cik.isna()
+    cik_text = get["cik"]
+    no_cik = keep & cik_text.isna()
+    bad_cik = keep & cik_text.notna() & ~cik_text.str.fullmatch(r"0*[1-9]\d{0,9}(\.0*)?").fillna(False).astype(bool)
+    if bad_cik.any():  # fractional, negative, zero or longer than SEC's 10 digits (would wrap in int64)
+        _fail(source, frame, bad_cik, "CIK is not a positive whole number of at most 10 digits in", line_offset)
+    cik = pd.to_numeric(cik_text.str.replace(r"\.0*$", "", regex=True), errors="coerce")
     if no_cik.any():
         if mapping.missing_cik != "skip":
             _fail(source, frame, no_cik, "missing or non-numeric CIK in", line_offset)
@@ -136,15 +166,22 @@ def table_to_holdings(frame: pd.DataFrame, mapping: TableMapping, *, source: str
         bad = keep & numbers[f].isna()
         if bad.any():
             _fail(source, frame, bad, f"non-numeric {f} in", line_offset)
+        bad = keep & ~(np.isfinite(numbers[f]) & (numbers[f] >= 0)).fillna(False).astype(bool)
+        if bad.any():
+            _fail(source, frame, bad, f"negative or infinite {f} in", line_offset)
     dates = {}
     for f in ("period", "filed"):
-        dates[f] = pd.to_datetime(get[f], errors="coerce", format="ISO8601")
-        retry = dates[f].isna() & get[f].notna()
-        if retry.any():
-            dates[f] = dates[f].fillna(pd.to_datetime(get[f][retry], errors="coerce", format="mixed"))
+        dates[f] = as_dates(get[f])  # each stamp's date in its own timezone
         bad = keep & dates[f].isna()
         if bad.any():
             _fail(source, frame, bad, f"missing or invalid {f} date in", line_offset)
+    early = keep & (dates["filed"] < dates["period"]).fillna(False).astype(bool)
+    if early.any():  # a holding cannot be public before its quarter ends: it would be seen too early
+        _fail(source, frame, early, "filed date before the period of report in", line_offset)
+    amendment = get["amendment_type"].str.upper()
+    bad_amend = keep & amendment.notna() & ~amendment.isin(list(AMENDMENT_TYPES))
+    if bad_amend.any():
+        _fail(source, frame, bad_amend, f"amendment_type neither {' nor '.join(AMENDMENT_TYPES)} in", line_offset)
     put_call = get["put_call"].str.upper()
     bad_pc = keep & put_call.notna() & ~put_call.isin(["PUT", "CALL"])
     if bad_pc.any():

@@ -78,3 +78,44 @@ def test_bad_toml_names_the_file(tmp_path):
         load_config(path)
     with pytest.raises(InputError, match="no such config file"):
         load_config(tmp_path / "missing.toml")
+
+
+BH = {"kind": "buy-and-hold", "tickers": ["A"]}
+HF = {"kind": "hedge-fund-consensus"}
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ({"strategy": BH, "backtest": {"fees": 1.0}}, "backtest.fees = 1 must be < 1"),
+        ({"strategy": BH, "backtest": {"slippage": 2}}, "backtest.slippage = 2 must be < 1"),
+        ({"strategy": BH, "backtest": {"fees": float("nan")}}, "backtest.fees = nan is not a finite number"),
+        ({"strategy": BH, "backtest": {"init_cash": float("inf")}}, "backtest.init_cash = inf is not a finite"),
+        ({"strategy": BH, "backtest": {"lag": 100000}}, "backtest.lag = 100000 must be <= 2520"),
+        ({"strategy": BH, "backtest": {"benchmarks": ["sp500", "sp500"]}}, "backtest.benchmarks = ['sp500', 'sp500'] lists sp500 more than once"),
+        ({"strategy": BH, "backtest": {"start": "1066-10-14"}}, "backtest.start = 1066-10-14 is out of range"),
+        ({"strategy": {**HF, "min_cap": 3e8, "max_cap": 5e7}}, "strategy.min_cap = 3e+08 is above strategy.max_cap = 5e+07"),
+        ({"strategy": {**HF, "min_price": -1}}, "strategy.min_price = -1 must be >= 0"),
+        ({"strategy": {**HF, "top_n": 0}}, "strategy.top_n = 0 must be >= 1"),
+        ({"strategy": {**HF, "max_weight": 0}}, "strategy.max_weight = 0 must be > 0"),
+        ({"strategy": {**HF, "max_weight": 1.5}}, "strategy.max_weight = 1.5 must be <= 1"),
+        ({"strategy": {**HF, "top_filers": 0}}, "strategy.top_filers = 0 must be >= 1"),
+        ({"strategy": {**HF, "lag_days": 100000}}, "strategy.lag_days = 100000 must be <= 3650"),
+        ({"strategy": {**HF, "ciks": [1, 1]}}, "strategy.ciks = [1, 1] lists 1 more than once"),
+        ({"strategy": {**HF, "ciks": [-5]}}, "not a CIK"),
+        ({"strategy": {"kind": "buy-and-hold", "tickers": ["A", "A"]}}, "strategy.tickers"),
+        ({"strategy": {"kind": "fixed-weights", "weights": {"A": float("nan")}}}, "strategy.weights.A = nan"),
+        ({"strategy": BH, "data": {"store": ""}}, "data.store = '' must not be empty"),
+    ],
+)
+def test_impossible_values_are_refused_at_load_naming_file_and_key(tmp_path, doc, message):
+    with pytest.raises(InputError, match="^cfg.toml: ") as info:
+        parse_config(doc, "cfg.toml")
+    assert message in str(info.value)
+
+
+def test_a_non_utf8_config_is_one_line(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_bytes(b'[strategy]\nkind = "buy-and-hold"\n# caf\xe9\n')
+    with pytest.raises(InputError, match="not UTF-8"):
+        load_config(path)

@@ -128,3 +128,24 @@ def test_cli_fetch_source_sec(tmp_path, edgar_local, screener_shares):
                                       "--store", str(tmp_path / "cli-store")])
     assert result.exit_code == 0, result.output + repr(result.exception)
     assert "1 ticker(s) fetched from SEC company facts" in result.output
+
+
+def test_nan_and_infinite_share_counts_never_reach_the_store(tmp_path):
+    import numpy as np
+    import pandas as pd
+    import pytest
+
+    from hedgeclone.data.prices.shares import load_shares, parse_shares_file, store_shares
+    from hedgeclone.data.store import Store
+    from hedgeclone.errors import InputError
+
+    frame, rep = parse_shares_file(b"ticker,known_from,shares\nAAA,2024-01-02,100\nAAA,2024-02-01,inf\nAAA,2024-03-01,nan\n",
+                                   name="s.csv", as_of=None)
+    assert frame["shares"].tolist() == [100.0] and any("finite" in line for line in rep.lines())
+    store = Store(tmp_path)
+    store_shares(store, frame)
+    later = pd.DataFrame({"ticker": ["AAA"], "known_from": [pd.Timestamp("2024-04-01")], "shares": [np.nan],
+                          "source": ["user"]})
+    with pytest.raises(InputError, match="not a positive finite number"):
+        store_shares(store, later)
+    assert load_shares(store)["shares"].tolist() == [100.0]

@@ -96,3 +96,15 @@ def test_fetch_offline_with_real_edgartools_filings_then_cached(tmp_path, raw13f
     later = fetch_ciks(store, [1894188], list_filings=lister, now=now + pd.Timedelta(days=2))
     assert later.skipped["filing already stored"] == 1 and later.holdings == 0
     assert len(StoreHoldings(store).holdings_as_of("2024-01-01")) == 14
+
+
+def test_reimport_replaces_a_corrupt_batch(tmp_path):
+    table = tmp_path / "h.csv"
+    table.write_text("cik,filer_name,period,filed,accession,form,amendment_type,cusip,ticker,issuer,value_usd,"
+                     "shares,put_call\n1,F,2023-12-31,2024-02-01,a,13F-HR,,037833100,AAPL,APPLE,10,1,\n")
+    store = Store(tmp_path / "s")
+    batch = import_paths(store, [table], mapping="hedgeclone").batches[0]
+    store.path(batch).write_bytes(b"PAR1 not really")
+    again = import_paths(store, [table], mapping="hedgeclone")
+    assert again.holdings == 1 and len(StoreHoldings(store).all()) == 1
+    assert store.check().clean
