@@ -117,6 +117,14 @@ class IssuerTable:
         label = label.where(label.notna(), fallback)
         return traded, rest.assign(label=label.astype("string"))
 
+    def listing(self, priced: Iterable[str] | None = None, by: str = "holders") -> pd.DataFrame:
+        """Every row ranked by `by`, with its traded ``ticker`` (<NA> where none is priced)."""
+        traded, rest = self.traded(priced, by)
+        ranked = self.ranked(by)
+        ticker = pd.concat([traded["ticker"], pd.Series(pd.NA, index=rest.index, dtype="string")])
+        out = ranked.assign(ticker=ticker.reindex(ranked.index).astype("string"))
+        return out[["issuer", "ticker", *[c for c in ISSUERS if c != "issuer"]]].reset_index(drop=True)
+
     def for_tickers(self) -> pd.DataFrame:
         """Rows of `table` by mapped ticker (each ticker takes the most-held key it maps to)."""
         cls = self.classes.merge(self.table[["holders"]].rename(columns={"holders": "key_holders"}),
