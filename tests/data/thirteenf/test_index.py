@@ -216,3 +216,21 @@ def test_nothing_filed_on_or_after_the_day_changes_its_counts(filings, day, fact
     pd.testing.assert_frame_equal(a.table, b.table)
     pd.testing.assert_frame_equal(a.classes.reset_index(drop=True), b.classes.reset_index(drop=True))
     assert (a.filers, a.stale) == (b.filers, b.stale)
+
+
+def test_principal_amount_rows_are_left_out_where_the_source_says_prn():
+    from hedgeclone.data.thirteenf.normalize import FILINGS, normalize
+    from hedgeclone.data.thirteenf.parsers import RAW_COLUMNS
+
+    raw = pd.DataFrame({"accession": ["x1"] * 3, "issuer": ["TESLA INC"] * 3, "title": ["COM", "NOTE", "COM"],
+                        # a convertible note reported under an equity-looking CUSIP, flagged PRN by the filer
+                        "cusip": ["88160R101", "88160R101", "594918104"], "value": [100.0, 900.0, 50.0],
+                        "shares": [10.0, 900.0, 5.0], "share_type": ["SH", "PRN", "SH"], "put_call": [None] * 3,
+                        "other_manager": [None] * 3}).astype(RAW_COLUMNS)
+    filings = pd.DataFrame({"accession": ["x1"], "cik": [7], "filer_name": ["F7"], "period": [pd.Timestamp("2024-03-31")],
+                            "filed": [pd.Timestamp("2024-05-10")], "form": ["13F-HR"], "amendment_type": [None],
+                            "schema_version": [None]}).astype(FILINGS)
+    holdings = normalize(raw, filings, unit="dollars")
+    assert holdings.set_index("cusip")["value_usd"].to_dict() == {"88160R101": 100.0, "594918104": 50.0}
+    t = HoldingsIndex(holdings).issuers_as_of(D).table
+    assert t.loc["88160R", "conviction"] == pytest.approx(100 / 150)
