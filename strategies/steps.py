@@ -121,7 +121,7 @@ class Tradable:
 class Tickers:
     """Universe: a fixed list of tickers, kept where they trade on the decision date.
 
-    Requires: nothing. Sets: ``tickers`` (in the order of `tickers`).
+    Requires: nothing. Sets: ``tickers`` (in the price data's column order).
     """
 
     tickers: tuple[str, ...]
