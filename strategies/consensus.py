@@ -18,7 +18,6 @@ from hedgeclone.strategies.steps import (
     MarketCapBand,
     MinHolders,
     MinPrice,
-    Priced,
     ScoreWeight,
     Step,
     TopN,
@@ -38,6 +37,12 @@ class HedgeFundConsensus(Strategy):
     or on the first session after each new filing (``"filing"``). Tickers need at least
     `min_holders` holders, a price of at least `min_price` and, if given, a market cap in
     [`min_cap`, `max_cap`]. Weights: equal, proportional to score, or capped at `max_weight`.
+
+    Counting follows the 13F rules of `data.thirteenf.pointintime`: a filing counts from the
+    session after its filing date; a filer whose latest report is more than
+    `max_filing_age_quarters` before the last quarter end is stale; long equity only; with
+    `merge_share_classes` (default) a company is one issuer (CUSIP[:6]) held once per filer,
+    traded under its most-held priced ticker, so `top_n` picks are `top_n` companies.
     """
 
     kind = "hedge-fund-consensus"
@@ -61,6 +66,8 @@ class HedgeFundConsensus(Strategy):
     max_positions: int | None = None
     top_filers: int | None = None
     filer_lookback_quarters: int = 4
+    merge_share_classes: bool = True
+    max_filing_age_quarters: int | None = 1
 
     def __post_init__(self) -> None:
         if self.weighting not in ("equal", "score", "capped"):
@@ -69,6 +76,8 @@ class HedgeFundConsensus(Strategy):
             raise InputError(f"rebalance must be 'deadline' or 'filing', got {self.rebalance!r}")
         if self.min_holders < 0 or self.lag_days < 0:
             raise InputError("min_holders and lag_days must be >= 0")
+        if self.max_filing_age_quarters is not None and self.max_filing_age_quarters < 0:
+            raise InputError(f"max_filing_age_quarters must be >= 0, got {self.max_filing_age_quarters}")
         if self.weighting == "capped" and self.max_weight * self.top_n < 1:
             raise InputError(
                 f"max_weight {self.max_weight:g} x top_n {self.top_n} < 1: the weights cannot sum to 1"
@@ -80,14 +89,17 @@ class HedgeFundConsensus(Strategy):
 
     def filer_filter(self) -> FilerFilter:
         return FilerFilter(self.ciks, self.min_aum, self.max_aum, self.min_positions, self.max_positions,
-                           self.top_filers, self.filer_lookback_quarters)
+                           self.top_filers, self.filer_lookback_quarters, self.max_filing_age_quarters)
 
     def screen_steps(self) -> list[Step]:
         steps: list[Step] = []
         filers = self.filer_filter()
         if filers.active:
             steps.append(filers)
-        steps += [HolderScore(self.score, exclude_funds=self.exclude_funds, universe=True), Priced()]
+        # The universe: every held issuer with a priced ticker (the rest go to `unpriced`).
+        steps.append(HolderScore(self.score, exclude_funds=self.exclude_funds, universe=True,
+                                 merge_share_classes=self.merge_share_classes,
+                                 max_age_quarters=self.max_filing_age_quarters))
         if self.min_holders > 1:
             steps.append(MinHolders(self.min_holders))
         if self.min_price > 0:

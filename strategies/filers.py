@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from hedgeclone.data.thirteenf.pointintime import DEFAULT_MAX_AGE_QUARTERS
 from hedgeclone.errors import InputError
 from hedgeclone.strategies.steps import Picks
 from hedgeclone.strategies.view import PointInTimeView
@@ -14,12 +15,14 @@ from hedgeclone.strategies.view import PointInTimeView
 __all__ = ["FilerFilter", "clone_returns"]
 
 
-def clone_returns(view: PointInTimeView, quarters: int) -> pd.Series:
+def clone_returns(view: PointInTimeView, quarters: int,
+                  max_age_quarters: int | None = DEFAULT_MAX_AGE_QUARTERS) -> pd.Series:
     """Each filer's trailing return from copying its holdings, known on the view date.
 
     Over the last `quarters` quarter-long intervals ending on the view date, each filer's
-    value-weighted holdings known at an interval's start are held to its end (prices known by
-    the view date only); the result compounds the interval returns. Filers with no holdings
+    value-weighted long-equity positions counted at an interval's start (the 13F counting
+    rules: filed before that day, not stale) are held to its end (prices known by the view
+    date only); the result compounds the interval returns. Filers with no holdings counted
     at some interval start earn 0 over it.
     """
     close = view.close()
@@ -29,7 +32,7 @@ def clone_returns(view: PointInTimeView, quarters: int) -> pd.Series:
     for lo, hi in zip(rows[:-1], rows[1:], strict=True):
         if lo < 0 or hi <= lo:
             continue
-        pos = view.positions_at(close.index[lo])
+        pos = view.positions_at(close.index[lo], max_age_quarters=max_age_quarters)
         if pos.empty:
             continue
         ret = (close.iloc[hi] / close.iloc[lo] - 1.0).reindex(pos["ticker"]).to_numpy()
@@ -44,10 +47,13 @@ def clone_returns(view: PointInTimeView, quarters: int) -> pd.Series:
 class FilerFilter:
     """Step: restrict the filers whose holdings count, by CIK, 13F size, positions, or skill.
 
-    `ciks` keeps only those filers; `min_aum`/`max_aum` bound a filer's total reported 13F
-    value (dollars) and `min_positions`/`max_positions` its number of long positions, both
-    as known on the date; `top_filers` keeps the M filers with the best trailing clone
-    return over `lookback_quarters` (see `clone_returns`). Criteria combine.
+    `ciks` keeps only those filers; `min_aum`/`max_aum` bound a filer's total long-equity 13F
+    value (dollars) and `min_positions`/`max_positions` its number of issuers held, both as
+    counted on the date (stale filers, older than `max_age_quarters`, are out); `top_filers`
+    keeps the M filers with the best trailing clone return over `lookback_quarters` (see
+    `clone_returns`). Criteria combine.
+
+    Requires: nothing. Sets: ``filers``.
     """
 
     ciks: tuple[int, ...] | None = None
@@ -57,6 +63,7 @@ class FilerFilter:
     max_positions: int | None = None
     top_filers: int | None = None
     lookback_quarters: int = 4
+    max_age_quarters: int | None = DEFAULT_MAX_AGE_QUARTERS
 
     def __post_init__(self) -> None:
         if self.top_filers is not None and self.top_filers < 1:
@@ -70,8 +77,8 @@ class FilerFilter:
                                            self.max_positions, self.top_filers))
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
-        pos = view.positions_at(view.date)
-        size = pos.groupby("cik").agg(aum=("value_usd", "sum"), positions=("cusip", "size"))
+        pos = view.positions_at(view.date, max_age_quarters=self.max_age_quarters)
+        size = pos.groupby("cik").agg(aum=("value_usd", "sum"), positions=("issuer", "nunique"))
         keep = pd.Series(True, index=size.index)
         if self.ciks is not None:
             keep &= size.index.isin(list(self.ciks))
@@ -81,7 +88,7 @@ class FilerFilter:
                 keep &= (size[col] >= bound) if above else (size[col] <= bound)
         ciks = size.index[keep.to_numpy()]
         if self.top_filers is not None:
-            skill = clone_returns(view, self.lookback_quarters).reindex(ciks).dropna()
+            skill = clone_returns(view, self.lookback_quarters, self.max_age_quarters).reindex(ciks).dropna()
             order = skill.sort_values(ascending=False, kind="stable")
             ciks = pd.Index(order.index[: self.top_filers])
         return replace(picks, filers=tuple(int(c) for c in np.sort(ciks.to_numpy())))

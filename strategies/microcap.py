@@ -36,6 +36,10 @@ class MicrocapScreen(Strategy):
     price of at least `min_price` and a median daily dollar volume of at least
     `min_dollar_volume` over 20 sessions. Holds the `top_n` best, rebalanced after each 13F
     deadline (``"deadline"``), at each month/quarter/year end, or bought ``"once"``.
+
+    Holders are counted under the 13F rules of `data.thirteenf.pointintime` (distinct filers
+    of the ticker's issuer with `merge_share_classes`; stale filers, older than
+    `max_filing_age_quarters`, left out).
     """
 
     kind = "microcap-screen"
@@ -49,6 +53,8 @@ class MicrocapScreen(Strategy):
     min_dollar_volume: float = 0.0
     rebalance: Frequency = "quarterly"
     weighting: Literal["equal", "score"] = "equal"
+    merge_share_classes: bool = True
+    max_filing_age_quarters: int | None = 1
 
     def __post_init__(self) -> None:
         if not 0 <= self.min_cap < self.max_cap:
@@ -58,6 +64,8 @@ class MicrocapScreen(Strategy):
         if self.weighting not in ("equal", "score"):
             raise InputError(f"weighting must be 'equal' or 'score', got {self.weighting!r}")
         Momentum(self.rank_by)  # validates rank_by
+        if self.max_filing_age_quarters is not None and self.max_filing_age_quarters < 0:
+            raise InputError(f"max_filing_age_quarters must be >= 0, got {self.max_filing_age_quarters}")
 
     @property
     def name(self) -> str:
@@ -73,7 +81,7 @@ class MicrocapScreen(Strategy):
             steps.append(MinPrice(self.min_price))
         if self.min_dollar_volume > 0:
             steps.append(MinDollarVolume(self.min_dollar_volume))
-        steps.append(HolderCount(self.min_holders))
+        steps.append(HolderCount(self.min_holders, self.merge_share_classes, self.max_filing_age_quarters))
         steps.append(Momentum(self.rank_by))
         return steps
 

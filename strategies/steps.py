@@ -2,6 +2,8 @@
 
 Steps pass a typed `Picks` along a stack: universe -> filters -> score -> select -> weigh.
 Each is a frozen dataclass with ``__call__(view, picks) -> picks`` and can be tested alone.
+Each docstring says what the step *requires* of the `Picks` it receives and which fields it
+*sets* (as bt's algos do); fields it does not name pass through unchanged.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Literal, Protocol
 import numpy as np
 import pandas as pd
 
+from hedgeclone.data.thirteenf.pointintime import DEFAULT_MAX_AGE_QUARTERS
 from hedgeclone.errors import InputError
 from hedgeclone.strategies.view import PointInTimeView
 
@@ -37,9 +40,18 @@ __all__ = [
 ]
 
 
+def _empty_unpriced() -> pd.DataFrame:
+    return pd.DataFrame({"score": pd.Series(dtype=float)})
+
+
 @dataclass(frozen=True)
 class Picks:
-    """Candidates on a decision date: their score, their weight once weighed, and extra columns."""
+    """Candidates on a decision date: their score, their weight once weighed, and extra columns.
+
+    `ties` names the `info` columns that break equal scores, in order, each with whether it
+    sorts ascending (the ticker breaks any tie left). `unpriced` holds candidates left out for
+    want of a price: their score and tie columns, indexed by a label (ticker or name).
+    """
 
     tickers: pd.Index
     score: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
@@ -47,7 +59,8 @@ class Picks:
     info: pd.DataFrame = field(default_factory=pd.DataFrame)
     filers: tuple[int, ...] | None = None  # 13F filers whose holdings count (None: all)
     notes: tuple[str, ...] = ()  # what a step did that a report should say
-    unpriced: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # score of names left out for no price
+    unpriced: pd.DataFrame = field(default_factory=_empty_unpriced)
+    ties: tuple[tuple[str, bool], ...] = ()
 
     def keep(self, tickers: pd.Index) -> Picks:
         """The same picks restricted to `tickers` (order of `tickers` kept)."""
@@ -58,6 +71,17 @@ class Picks:
             weight=self.weight.reindex(tickers) if len(self.weight) else self.weight,
             info=self.info.reindex(tickers) if len(self.info.columns) else self.info,
         )
+
+    def note(self, text: str | None) -> Picks:
+        """The same picks with `text` added to the notes (nothing if None)."""
+        return self if not text else replace(self, notes=(*self.notes, text))
+
+    def ranking_frame(self) -> pd.DataFrame:
+        """Score and tie columns of the candidates, indexed by ticker (what `Rank` sorts)."""
+        frame = pd.DataFrame({"score": self.score.reindex(self.tickers).to_numpy(dtype=float)}, index=self.tickers)
+        for col, _ in self.ties:
+            frame[col] = self.info[col].reindex(self.tickers).to_numpy() if col in self.info else np.nan
+        return frame
 
     def table(self) -> pd.DataFrame:
         """One row per candidate, ranked: rank, ticker, score, weight, then the info columns."""
@@ -70,13 +94,24 @@ class Picks:
         return out
 
 
+def _order(frame: pd.DataFrame, ties: tuple[tuple[str, bool], ...]) -> pd.Index:
+    """The index of `frame` (score and tie columns) best first: score desc, ties, label asc."""
+    cols = ["score", *[c for c, _ in ties], "_label"]
+    ascending = [False, *[a for _, a in ties], True]
+    ordered = frame.assign(_label=frame.index.astype(str)).sort_values(cols, ascending=ascending, kind="stable")
+    return pd.Index(ordered.index)
+
+
 class Step(Protocol):
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks: ...
 
 
 @dataclass(frozen=True)
 class Tradable:
-    """Universe: every ticker with a price at the decision date's close."""
+    """Universe: every ticker with a price at the decision date's close.
+
+    Requires: nothing. Sets: ``tickers``.
+    """
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
         return replace(picks, tickers=view.tradable())
@@ -84,7 +119,10 @@ class Tradable:
 
 @dataclass(frozen=True)
 class Tickers:
-    """Universe: a fixed list of tickers, kept where they trade on the decision date."""
+    """Universe: a fixed list of tickers, kept where they trade on the decision date.
+
+    Requires: nothing. Sets: ``tickers`` (in the price data's column order).
+    """
 
     tickers: tuple[str, ...]
 
@@ -93,17 +131,11 @@ class Tickers:
 
 
 _FUND_NAME = r"\b(?:ETF|ETFS|FUND|ISHARES|SPDR|INDEX|TRUST SERIES)\b"
+_HOLDER_TIES = (("conviction", False), ("issuer", True))
 
 
-def _holder_table(view: PointInTimeView, filers: tuple[int, ...] | None, exclude_funds: bool = False) -> pd.DataFrame:
-    """Holders, conviction and top-10 counts per ticker known on the view date."""
-    agg = view.holders(ciks=filers)
-    agg = agg[agg["ticker"].notna()]
-    if exclude_funds:
-        agg = agg[~agg["issuer"].fillna("").str.upper().str.contains(_FUND_NAME, regex=True)]
-    return agg.groupby("ticker", sort=False).agg(
-        holders=("holders", "sum"), conviction=("conviction", "sum"), top10=("top10", "sum")
-    )
+def _funds(names: pd.Series) -> np.ndarray:
+    return names.astype("string").fillna("").str.upper().str.contains(_FUND_NAME, regex=True).to_numpy(dtype=bool)
 
 
 def _with_info(picks: Picks, **columns: pd.Series) -> Picks:
@@ -118,51 +150,90 @@ HolderMetric = Literal["holders", "conviction", "top10"]
 
 @dataclass(frozen=True)
 class HolderScore:
-    """Score: 13F holder count (or summed conviction, or top-10 appearances) known on the date.
+    """Score: 13F holders per issuer (or conviction, or top-10 appearances) known on the date.
 
-    Candidates no filer holds are dropped; ``hf_holders`` is added to the info columns. With
-    ``universe=True`` the step is the universe itself: every ticker any filer holds, priced or
-    not (follow it with `Priced`, which reports what had no price).
-    With `exclude_funds`, securities whose issuer name says ETF, fund, iShares, SPDR, index
-    or trust series are left out (13F reports hold many of them; copying them is not stock
-    picking).
+    Counts follow the 13F counting rules (`data.thirteenf.pointintime`): filings filed before
+    the date, each filer's latest period, stale filers (latest period more than
+    `max_age_quarters` before the last quarter end) left out, long equity only; with
+    `merge_share_classes` a company's CUSIPs count as one issuer (CUSIP[:6]) held once per
+    filer, and the issuer is traded under its priced ticker held by the most filers (then
+    highest conviction, then alphabetical). Without it each ticker counts on its own.
+    With `exclude_funds`, issuers whose name says ETF, fund, iShares, SPDR, index or trust
+    series are left out (copying them is not stock picking).
+
+    Requires: ``filers`` (None = every filer); ``tickers`` unless `universe`.
+    Sets: ``tickers`` (the traded ticker of each held issuer: with `universe`, every issuer
+    with a ticker priced on the date; otherwise only those among the incoming tickers),
+    ``score`` (the metric), ``info`` columns ``issuer``, ``hf_holders`` (distinct filers),
+    ``conviction``, ``top10``, ``cusips``; ``ties`` (conviction desc, then issuer asc);
+    ``unpriced`` (with `universe`: held issuers without a priced ticker, by label); a note
+    saying how many filers were stale.
     """
 
     metric: HolderMetric = "holders"
     exclude_funds: bool = False
     universe: bool = False
+    merge_share_classes: bool = True
+    max_age_quarters: int | None = DEFAULT_MAX_AGE_QUARTERS
 
     def __post_init__(self) -> None:
         if self.metric not in ("holders", "conviction", "top10"):
             raise InputError(f"score metric must be holders, conviction or top10, got {self.metric!r}")
+        if self.max_age_quarters is not None and self.max_age_quarters < 0:
+            raise InputError(f"max_filing_age_quarters must be >= 0, got {self.max_age_quarters}")
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
-        by_ticker = _holder_table(view, picks.filers, self.exclude_funds)
-        tickers = by_ticker.index if self.universe else picks.tickers.intersection(by_ticker.index, sort=False)
-        chosen = by_ticker.loc[tickers]
+        counts = view.issuers(picks.filers, self.max_age_quarters, self.merge_share_classes)
+        candidates = view.tradable() if self.universe else picks.tickers
+        traded, unpriced = counts.traded(candidates, by=self.metric)
+        if self.exclude_funds:
+            traded = traded[~_funds(traded["name"])]
+            unpriced = unpriced[~_funds(unpriced["name"])]
+        tickers = pd.Index(traded["ticker"].astype(object).to_numpy())
+        rows = traded.set_index(tickers)
         kept = picks.keep(tickers)
-        return _with_info(replace(kept, score=chosen[self.metric].astype(float)),
-                          hf_holders=chosen["holders"].astype(np.int64))
+        out = replace(kept, score=rows[self.metric].astype(float), ties=_HOLDER_TIES)
+        out = _with_info(out, issuer=rows["issuer"], hf_holders=rows["holders"].astype(np.int64),
+                         conviction=rows["conviction"], top10=rows["top10"].astype(np.int64), cusips=rows["cusips"])
+        if self.universe and len(unpriced):
+            lost = pd.DataFrame({"score": unpriced[self.metric].to_numpy(dtype=float),
+                                 "conviction": unpriced["conviction"].to_numpy(),
+                                 "issuer": unpriced["issuer"].to_numpy(dtype=object)},
+                                index=pd.Index(unpriced["label"].astype(object).to_numpy()))
+            out = replace(out, unpriced=pd.concat([picks.unpriced, lost]) if len(picks.unpriced) else lost)
+        return out.note(counts.stale_note())
 
 
 @dataclass(frozen=True)
 class HolderCount:
-    """Filter: keep candidates held by at least `minimum` 13F filers known on the date.
+    """Filter: keep candidates held by at least `minimum` distinct 13F filers known on the date.
 
-    Adds ``hf_holders`` to the info columns; the score is left as it is.
+    Counts follow the 13F counting rules (see `HolderScore`): a ticker has the holders of its
+    issuer (with `merge_share_classes`; each ticker alone without it).
+
+    Requires: ``tickers``, ``filers`` (None = every filer).
+    Sets: ``tickers`` (those with enough holders), ``info`` column ``hf_holders``; a note
+    saying how many filers were stale (if `minimum` > 0). The score is left as it is.
     """
 
     minimum: int = 1
+    merge_share_classes: bool = True
+    max_age_quarters: int | None = DEFAULT_MAX_AGE_QUARTERS
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
-        holders = _holder_table(view, picks.filers)["holders"].reindex(picks.tickers).fillna(0).astype(np.int64)
+        counts = view.issuers(picks.filers, self.max_age_quarters, self.merge_share_classes)
+        holders = counts.for_tickers()["holders"].reindex(picks.tickers).fillna(0).astype(np.int64)
         kept = picks.keep(picks.tickers[(holders >= self.minimum).to_numpy()])
-        return _with_info(kept, hf_holders=holders)
+        return _with_info(kept, hf_holders=holders).note(counts.stale_note() if self.minimum > 0 else None)
 
 
 @dataclass(frozen=True)
 class MinHolders:
-    """Filter: keep candidates held by at least `minimum` filers (needs `HolderScore` first)."""
+    """Filter: keep candidates held by at least `minimum` filers.
+
+    Requires: ``tickers``, ``info["hf_holders"]`` (set by `HolderScore` or `HolderCount`).
+    Sets: ``tickers``.
+    """
 
     minimum: int
 
@@ -175,20 +246,28 @@ class MinHolders:
 class Priced:
     """Filter: keep candidates with a price on the decision date.
 
-    The scores of those left out (not in the price data, or not trading that day) are kept
-    in ``Picks.unpriced``, so that `TopN` can say how many of its picks they would have been.
+    The scores (and tie columns) of those left out -- not in the price data, or not trading
+    that day -- go to ``unpriced``, so that `TopN` can say how many of its picks they would
+    have been.
+
+    Requires: ``tickers``; ``score`` to report what was left out. Sets: ``tickers``, ``unpriced``.
     """
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
         priced = view.last_close().reindex(picks.tickers).notna().to_numpy()
-        score = picks.score.reindex(picks.tickers)
-        unpriced = pd.concat([picks.unpriced, score[~priced]])
+        if priced.all():
+            return picks
+        lost = picks.ranking_frame()[~priced]
+        unpriced = pd.concat([picks.unpriced, lost]) if len(picks.unpriced) else lost
         return replace(picks.keep(picks.tickers[priced]), unpriced=unpriced)
 
 
 @dataclass(frozen=True)
 class MarketCapBand:
-    """Filter: market cap (raw close x shares known on the date) within [low, high] dollars."""
+    """Filter: market cap (raw close x shares known on the date) within [low, high] dollars.
+
+    Requires: ``tickers``. Sets: ``tickers``, ``info`` column ``market_cap``.
+    """
 
     low: float = 50e6
     high: float = 300e6
@@ -201,7 +280,10 @@ class MarketCapBand:
 
 @dataclass(frozen=True)
 class MinPrice:
-    """Filter: raw close on the date at least `minimum` (adjusted close where raw is unknown)."""
+    """Filter: raw close on the date at least `minimum` (adjusted close where raw is unknown).
+
+    Requires: ``tickers``. Sets: ``tickers``.
+    """
 
     minimum: float
 
@@ -212,7 +294,10 @@ class MinPrice:
 
 @dataclass(frozen=True)
 class MinDollarVolume:
-    """Filter: median daily dollar volume over the last `days` sessions at least `minimum`."""
+    """Filter: median daily dollar volume over the last `days` sessions at least `minimum`.
+
+    Requires: ``tickers`` (and volumes in the market). Sets: ``tickers``.
+    """
 
     minimum: float
     days: int = 20
@@ -232,6 +317,9 @@ class Momentum:
 
     Year to date starts at the last close of the previous year; a ticker listed during the
     year starts at its first close. Trailing windows need a price at their start.
+
+    Requires: ``tickers``. Sets: ``tickers`` (those with a return), ``score`` (the return),
+    ``info`` column ``ytd_return`` or ``return_3m``/``return_6m``/``return_12m``.
     """
 
     window: MomentumWindow = "ytd"
@@ -260,17 +348,24 @@ class Momentum:
 
 @dataclass(frozen=True)
 class Rank:
-    """Order candidates by score, best first, ties broken by ticker."""
+    """Order candidates by score, best first; ties broken by the ``ties`` columns, then ticker.
+
+    Requires: ``tickers``, ``score`` (and the ``info`` columns named in ``ties``). Sets: ``tickers`` (order).
+    """
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
-        frame = pd.DataFrame({"score": picks.score.reindex(picks.tickers).to_numpy(), "ticker": picks.tickers})
-        frame = frame.sort_values(["score", "ticker"], ascending=[False, True], kind="stable")
-        return picks.keep(pd.Index(frame["ticker"].to_numpy()))
+        return picks.keep(_order(picks.ranking_frame(), picks.ties))
 
 
 @dataclass(frozen=True)
 class TopN:
-    """Select: the `n` best scores, ties broken by ticker so that runs are reproducible."""
+    """Select: the `n` best, ranked as `Rank` does, so that runs are reproducible.
+
+    If candidates were left out for want of a price (``unpriced``), a note says how many of
+    the `n` best, had every candidate had a price, had none and were replaced.
+
+    Requires: ``tickers``, ``score`` (``ties``, ``unpriced`` if set). Sets: ``tickers``; a note.
+    """
 
     n: int
 
@@ -283,21 +378,23 @@ class TopN:
         chosen = ranked.keep(ranked.tickers[: self.n])
         if not len(picks.unpriced):
             return chosen
-        # Which of the n best, had every candidate had a price, had none (see `Priced`).
-        everyone = pd.concat([picks.score.reindex(picks.tickers), picks.unpriced])
-        best = Rank()(view, Picks(tickers=pd.Index(everyone.index), score=everyone)).tickers[: self.n]
-        lost = [t for t in best if t in picks.unpriced.index]
+        everyone = pd.concat([picks.ranking_frame(), picks.unpriced.reindex(columns=picks.ranking_frame().columns)])
+        everyone = everyone[~everyone.index.duplicated(keep="first")]
+        best = _order(everyone, picks.ties)[: self.n]
+        lost = [t for t in best if t in picks.unpriced.index and t not in picks.tickers]
         if not lost:
             return chosen
-        shown = ", ".join(lost[:8]) + (" ..." if len(lost) > 8 else "")
-        note = (f"{len(best) - len(lost)} of the top {len(best)} by score had prices; "
-                f"{len(lost)} without ({shown}) replaced by the next-ranked")
-        return replace(chosen, notes=(*chosen.notes, note))
+        shown = ", ".join(str(t) for t in lost[:8]) + (" ..." if len(lost) > 8 else "")
+        return chosen.note(f"{len(best) - len(lost)} of the top {len(best)} by score had prices; "
+                           f"{len(lost)} without ({shown}) replaced by the next-ranked")
 
 
 @dataclass(frozen=True)
 class EqualWeight:
-    """Weigh: 1/n each."""
+    """Weigh: 1/n each.
+
+    Requires: ``tickers``. Sets: ``weight``.
+    """
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
         n = len(picks.tickers)
@@ -307,7 +404,10 @@ class EqualWeight:
 
 @dataclass(frozen=True)
 class ScoreWeight:
-    """Weigh: proportional to score."""
+    """Weigh: proportional to score (negative scores count as 0; all zero gives zero weights).
+
+    Requires: ``tickers``, ``score``. Sets: ``weight``.
+    """
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
         score = picks.score.reindex(picks.tickers).clip(lower=0.0)
@@ -318,7 +418,10 @@ class ScoreWeight:
 
 @dataclass(frozen=True)
 class CappedWeight:
-    """Weigh: proportional to score, no name above `cap`; the excess goes to the others."""
+    """Weigh: proportional to score, no name above `cap`; the excess goes to the others.
+
+    Requires: ``tickers``, ``score``. Sets: ``weight``.
+    """
 
     cap: float
 
@@ -343,7 +446,10 @@ class CappedWeight:
 
 @dataclass(frozen=True)
 class FixedWeight:
-    """Weigh: the configured weight of each candidate."""
+    """Weigh: the configured weight of each candidate (NaN for a candidate without one).
+
+    Requires: ``tickers``. Sets: ``weight``.
+    """
 
     weights: tuple[tuple[str, float], ...]
 

@@ -1,7 +1,9 @@
 """The point-in-time view: on a decision date it exposes only what was known by then.
 
 Every accessor cuts its data at the view's date: prices up to and including that close,
-13F filings filed on or before it, shares outstanding known from on or before it. A
+13F filings filed before it (a filing is known from the session after its filing date, under
+the counting rules of `data.thirteenf.pointintime`), shares outstanding known from on or
+before it. A
 strategy sees the market only through a view, so look-ahead is impossible by construction.
 """
 
@@ -14,8 +16,8 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from hedgeclone.data.thirteenf.index import HoldingsIndex
-from hedgeclone.data.thirteenf.pointintime import holders_as_of, holdings_as_of
+from hedgeclone.data.thirteenf.index import HoldingsIndex, IssuerTable
+from hedgeclone.data.thirteenf.pointintime import DEFAULT_MAX_AGE_QUARTERS
 from hedgeclone.errors import DataError
 
 __all__ = ["MarketData", "PointInTimeView"]
@@ -36,8 +38,8 @@ class PointInTimeView:
     """`market` as known at the close of `date`.
 
     `index` is the market's 13F holdings indexed once for many dates (`HoldingsIndex`); the
-    runner passes it so that each decision date costs milliseconds. Without it, holder
-    queries run the point-in-time SQL directly.
+    runner passes it so that each decision date costs milliseconds. Without it, the view
+    indexes the market's holdings on first use.
     """
 
     market: MarketData = field(repr=False)
@@ -78,27 +80,32 @@ class PointInTimeView:
         last = self.last_close()
         return last.index[last.notna().to_numpy()]
 
-    def holdings(self, ciks=None, include_options: bool = False) -> pd.DataFrame:
-        """13F holdings as known on the view date (see `data.thirteenf.holdings_as_of`)."""
-        return holdings_as_of(self._holdings(), self.date, ciks=ciks, include_options=include_options)
+    def holdings(self, ciks=None, include_options: bool = False,
+                 max_age_quarters: int | None = DEFAULT_MAX_AGE_QUARTERS) -> pd.DataFrame:
+        """The 13F HOLDINGS rows of the filings that count on the view date (PUT/CALL only if asked)."""
+        rows = self._index.holdings_as_of(self.date, ciks=ciks, max_age_quarters=max_age_quarters)
+        return rows if include_options else rows[rows["put_call"].isna()]
 
-    def positions_at(self, date: pd.Timestamp) -> pd.DataFrame:
-        """Long positions per filer and CUSIP known on `date` (on or before the view date)."""
+    def positions_at(self, date: pd.Timestamp, ciks=None,
+                     max_age_quarters: int | None = DEFAULT_MAX_AGE_QUARTERS) -> pd.DataFrame:
+        """Long-equity positions per filer and CUSIP that count on `date` (on or before the view date)."""
         if pd.Timestamp(date) > self.date:
             raise DataError(f"look-ahead: positions at {pd.Timestamp(date).date()} asked on {self.date.date()}")
-        index = self.index if self.index is not None else HoldingsIndex(self._holdings())
-        return index.positions_as_of(date)
+        return self._index.positions_as_of(date, ciks=ciks, max_age_quarters=max_age_quarters)
 
-    def holders(self, ciks=None) -> pd.DataFrame:
-        """Per-stock holder counts, conviction and top-10 appearances known on the view date."""
+    def issuers(self, ciks=None, max_age_quarters: int | None = DEFAULT_MAX_AGE_QUARTERS,
+                merge_share_classes: bool = True) -> IssuerTable:
+        """13F holders, conviction and top-10 counts per issuer on the view date (`IssuerTable`)."""
+        return self._index.issuers_as_of(self.date, ciks=ciks, max_age_quarters=max_age_quarters,
+                                         merge_share_classes=merge_share_classes)
+
+    @cached_property
+    def _index(self) -> HoldingsIndex:
         if self.index is not None:
-            return self.index.holders_as_of(self.date, ciks=ciks)
-        return holders_as_of(self._holdings(), self.date, ciks=ciks)
-
-    def _holdings(self) -> pd.DataFrame:
+            return self.index
         if self.market.holdings is None:
             raise DataError("this market has no 13F holdings")
-        return self.market.holdings
+        return HoldingsIndex(self.market.holdings)
 
     def market_cap(self) -> pd.Series:
         """Raw close on the view date x the latest shares outstanding known by then.

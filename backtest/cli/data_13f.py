@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 HOLDINGS_CSV = ["cik", "filer_name", "period", "filed", "accession", "cusip", "ticker", "issuer",
                 "value_usd", "shares", "put_call"]
-HOLDERS_CSV = ["cusip", "ticker", "issuer", "holders", "value_usd", "conviction", "top10"]
+HOLDERS_CSV = ["issuer", "ticker", "name", "holders", "value_usd", "conviction", "top10", "cusips"]
 
 def _print_report(console: Console, report) -> None:
     console.print(f"stored {report.filings} filings, {report.holdings} holdings "
@@ -146,16 +146,34 @@ def register(data_app: typer.Typer) -> None:
     @app.command("holders")
     def holders_cmd(
         as_of: str = typer.Option(..., "--as-of", help="Decision date YYYY-MM-DD."),
-        top: int = typer.Option(25, "--top", min=1, help="Show the N most-held stocks."),
+        top: int = typer.Option(25, "--top", min=1, help="Show the N most-held issuers."),
         csv: bool = typer.Option(False, "--csv", help="Write CSV to stdout instead of a table."),
+        max_age: int = typer.Option(1, "--max-filing-age-quarters", min=0,
+                                    help="Filers whose latest report is older than this many quarters are stale."),
         store: str | None = StoreOpt,
     ) -> None:
-        """Stocks by number of 13F holders as known on a date."""
+        """Issuers by number of distinct 13F holders known on a date (the 13F counting rules)."""
+        from hedgeclone.data.market import load_market
+        from hedgeclone.data.thirteenf.index import HoldingsIndex
         from hedgeclone.data.thirteenf.storage import StoreHoldings
+        from hedgeclone.errors import DataError
+        from hedgeclone.strategies.view import PointInTimeView
 
         when = date_option(as_of, "--as-of")
-        frame = StoreHoldings(open_store(store, read=True)).holders_as_of(when).head(top)
+        db = open_store(store, read=True)
+        try:  # the market's holdings carry tickers spelled as the price data spells them
+            market = load_market("store", store=db, benchmarks=(), start=when, end=when)
+            holdings, priced = market.holdings, PointInTimeView(market, when).tradable()
+            if holdings is None:
+                raise DataError(f"store {db.root}: no 13F holdings")
+        except DataError:  # no prices in the store: the most-held mapped class stands in
+            holdings, priced = StoreHoldings(db).all(), None
+        counts = HoldingsIndex(holdings).issuers_as_of(when, max_age_quarters=max_age)
+        frame = counts.listing(priced).head(top)
         if csv:
             _csv(frame, HOLDERS_CSV)
             return
-        Console().print(_table(frame, HOLDERS_CSV, f"13F holders known on {when:%Y-%m-%d}"))
+        console = Console()
+        console.print(_table(frame, HOLDERS_CSV, f"13F holders known on {when:%Y-%m-%d}"))
+        console.print(f"{counts.filers} filers counted" + (f"; {counts.stale_note()}" if counts.stale else "")
+                      + ("" if priced is not None else "; no prices in the store: ticker = most-held class"))

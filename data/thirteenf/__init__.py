@@ -4,5 +4,7 @@ CUSIP to ticker, and point-in-time views. Every source returns `data.schemas.HOL
 Modules: `parsers` (pure XML parsers), `normalize` (units, merging, filing facts),
 `cusips` (ticker map), `tables` (column mappings), `documents` (local filings via edgartools),
 `bulk` (SEC data-set zips), `fetch` (EDGAR by CIK), `importers` (detect + import into the
-store), `storage` (stored batches + DuckDB queries), `pointintime` (as-of views).
+store), `storage` (stored batches + DuckDB queries), `pointintime` (the 13F counting rules and
+as-of SQL), `index` (`HoldingsIndex`: the one implementation of those rules that decisions and
+tables use).
 """

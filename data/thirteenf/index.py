@@ -1,33 +1,162 @@
-"""`HoldingsIndex`: the point-in-time rules of `pointintime`, precomputed once for many dates.
+"""`HoldingsIndex`: the 13F counting rules of `pointintime`, precomputed once for many dates.
 
-A strategy asks "who held what as of D" on every decision date. The SQL in `pointintime`
-answers one date by scanning every row; this index splits the work: the filing-level facts
-(one row per filing, a few thousand) are resolved per date in pandas, and the positions are
-pre-aggregated per (filing, CUSIP) and sorted by filing, so a date costs a slice per kept
-filing plus a small group-by. Results equal `holders_as_of` (a test holds them together).
+This is the one implementation of those rules that decisions and tables use (the consensus,
+micro-cap `min_holders`, the screen, ``hedgeclone data 13f holders`` and the filer-selection
+clone returns). The filing-level facts (one row per filing) are resolved per date in NumPy;
+the long-equity positions are pre-aggregated per (filing, CUSIP) and sorted by filing, so a
+date costs a slice per kept filing plus a small group-by.
+
+    index = HoldingsIndex(holdings)            # HOLDINGS rows
+    index.positions_as_of(D)                   # per filer and CUSIP: the long equity counted on D
+    table = index.issuers_as_of(D)             # per issuer: holders, conviction, top10 (`IssuerTable`)
+    chosen, unpriced = table.traded(priced)    # the traded ticker of each issuer
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from hedgeclone.data.schemas import conform
-from hedgeclone.data.thirteenf.pointintime import HOLDERS, _as_of
+from hedgeclone.data.thirteenf.pointintime import (
+    DEFAULT_MAX_AGE_QUARTERS,
+    _as_of,
+    is_equity_cusip,
+    issuer_code,
+    oldest_current_quarter,
+)
+from hedgeclone.errors import InputError
 
-__all__ = ["HoldingsIndex"]
+__all__ = ["HoldingsIndex", "IssuerTable", "ISSUERS", "POSITIONS"]
 
 _NEW = "NEW HOLDINGS"
 _NO_NAME = np.iinfo(np.int64).max
 
+# Long-equity positions counted on D: one row per filer and CUSIP.
+POSITIONS: dict[str, str] = {
+    "cik": "int64",
+    "cusip": "string",
+    "issuer": "string",  # CUSIP[:6]
+    "ticker": "string",
+    "name": "string",
+    "value_usd": "float64",
+}
+
+# One row per counted unit (the issuer, or the ticker without share-class merging), ranked.
+ISSUERS: dict[str, str] = {
+    "issuer": "string",  # CUSIP[:6] (several, space-separated, if a ticker spans issuers)
+    "name": "string",
+    "cusips": "string",  # the equity CUSIPs held, space-separated
+    "holders": "int64",  # distinct filers holding any of them
+    "value_usd": "float64",
+    "conviction": "float64",  # sum over holders of its share of the holder's long-equity value
+    "top10": "int64",  # holders with it among their 10 largest positions
+}
+
+RANK_BY = ("holders", "conviction", "top10")
+
+
+def _quarter_number(period: pd.Period | pd.Timestamp) -> int:
+    return int(period.year) * 4 + int(period.quarter) - 1
+
+
+@dataclass(frozen=True)
+class IssuerTable:
+    """The 13F counts on one date under the counting rules.
+
+    `table` is indexed by the counted unit's key (the issuer code, or the ticker -- the CUSIP
+    if unmapped -- when share classes are not merged), `ISSUERS` columns, ranked by holders,
+    conviction, key. `classes` holds, per key and mapped ticker, the distinct filers holding a
+    CUSIP of that ticker and their conviction in it (what chooses the traded ticker).
+    """
+
+    table: pd.DataFrame
+    classes: pd.DataFrame
+    as_of: pd.Timestamp
+    filers: int = 0  # filers counted
+    stale: int = 0  # filers left out because their latest report is too old
+    oldest_quarter: pd.Period | None = None
+    merged: bool = True
+    _ranked: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def ranked(self, by: str = "holders") -> pd.DataFrame:
+        """`table` ordered by `by` descending, then conviction descending, then key ascending."""
+        if by not in RANK_BY:
+            raise InputError(f"score metric must be holders, conviction or top10, got {by!r}")
+        if by not in self._ranked:
+            t = self.table
+            order = np.lexsort((t.index.to_numpy(dtype=object).astype(str), -t["conviction"].to_numpy(),
+                                -t[by].to_numpy(dtype=float)))
+            self._ranked[by] = t.iloc[order]
+        return self._ranked[by]
+
+    def traded(self, priced: Iterable[str] | None = None, by: str = "holders") -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(ranked rows with a traded ``ticker``, ranked rows without one, with a ``label``).
+
+        The traded ticker of a key is, among its mapped tickers in `priced` (all mapped tickers
+        if None), the one held by the most filers, then with the highest conviction, then
+        alphabetically first. A ticker already traded for a higher-ranked key is not reused.
+        Rows without a priced ticker are labelled by their most-held mapped ticker (or by name).
+        """
+        ranked = self.ranked(by)
+        cls = self.classes
+        best_any = _first_per_key(cls)
+        if priced is not None:
+            cls = cls[cls["ticker"].isin(pd.Index(priced))]
+        chosen = _first_per_key(cls).reindex(ranked.index)
+        taken = chosen.duplicated() & chosen.notna()
+        chosen[taken] = pd.NA
+        has = chosen.notna().to_numpy()
+        traded = ranked[has].assign(ticker=chosen[has].astype("string"))
+        rest = ranked[~has]
+        label = best_any.reindex(rest.index).astype(object)
+        fallback = rest["name"].astype(object).where(rest["name"].notna(), pd.Series(rest.index, index=rest.index))
+        label = label.where(label.notna(), fallback)
+        return traded, rest.assign(label=label.astype("string"))
+
+    def listing(self, priced: Iterable[str] | None = None, by: str = "holders") -> pd.DataFrame:
+        """Every row ranked by `by`, with its traded ``ticker`` (<NA> where none is priced)."""
+        traded, rest = self.traded(priced, by)
+        ranked = self.ranked(by)
+        ticker = pd.concat([traded["ticker"], pd.Series(pd.NA, index=rest.index, dtype="string")])
+        out = ranked.assign(ticker=ticker.reindex(ranked.index).astype("string"))
+        return out[["issuer", "ticker", *[c for c in ISSUERS if c != "issuer"]]].reset_index(drop=True)
+
+    def for_tickers(self) -> pd.DataFrame:
+        """Rows of `table` by mapped ticker (each ticker takes the most-held key it maps to)."""
+        cls = self.classes.merge(self.table[["holders"]].rename(columns={"holders": "key_holders"}),
+                                 left_on="key", right_index=True)
+        cls = cls.sort_values(["ticker", "key_holders", "key"], ascending=[True, False, True], kind="stable")
+        first = cls.drop_duplicates("ticker")
+        return self.table.loc[first["key"].to_numpy()].set_index(pd.Index(first["ticker"].to_numpy(), name="ticker"))
+
+    def stale_note(self) -> str | None:
+        """What the staleness rule left out (None if nothing)."""
+        if not self.stale or self.oldest_quarter is None:
+            return None
+        return (f"{self.stale} of {self.stale + self.filers} 13F filers left out as stale "
+                f"(latest report before {self.oldest_quarter})")
+
+
+def _first_per_key(classes: pd.DataFrame) -> pd.Series:
+    """Per key, the ticker with most holders, then highest conviction, then alphabetical."""
+    if classes.empty:
+        return pd.Series(dtype="string")
+    order = classes.sort_values(["key", "holders", "conviction", "ticker"], ascending=[True, False, False, True],
+                                kind="stable")
+    first = order.drop_duplicates("key")
+    return pd.Series(first["ticker"].to_numpy(dtype=object), index=pd.Index(first["key"].to_numpy(dtype=object)))
+
 
 class HoldingsIndex:
-    """13F holdings (HOLDINGS schema) indexed for repeated as-of queries."""
+    """13F holdings (HOLDINGS schema) indexed for repeated as-of queries under the counting rules."""
 
     def __init__(self, holdings: pd.DataFrame) -> None:
         h = holdings
+        self._holdings = h
         accession = h["accession"].astype(str).to_numpy()
         filings = pd.DataFrame(
             {"cik": h["cik"].to_numpy(), "period": h["period"].to_numpy(), "accession": accession,
@@ -42,38 +171,52 @@ class HoldingsIndex:
         fid = pd.MultiIndex.from_frame(self.filings[["cik", "period", "accession"]]).get_indexer(
             pd.MultiIndex.from_arrays([h["cik"].to_numpy(), h["period"].to_numpy(), accession])
         )
-        longs = h["put_call"].isna().to_numpy()
+        self._row_fid = fid
+        # Rule 4: long equity only (no PUT/CALL, no CUSIP whose issue number is not two digits).
+        longs = h["put_call"].isna().to_numpy() & is_equity_cusip(h["cusip"].to_numpy())
         # Strings become integer codes once; sorted codes keep SQL's max(ticker) meaning.
         cusip_codes, self._cusips = pd.factorize(h["cusip"].to_numpy()[longs], sort=True)
         ticker_codes, self._tickers = pd.factorize(h["ticker"].to_numpy()[longs], sort=True, use_na_sentinel=True)
-        issuer_codes, self._issuers = pd.factorize(h["issuer"].to_numpy()[longs], sort=True)
-        issuer_codes = np.where(issuer_codes < 0, _NO_NAME, issuer_codes)  # min() skips missing names
+        name_codes, self._names = pd.factorize(h["issuer"].to_numpy()[longs], sort=True)
+        name_codes = np.where(name_codes < 0, _NO_NAME, name_codes)  # min() skips missing names
+        self._cusips = np.asarray(self._cusips, dtype=object)
+        self._issuer_of, self._issuers = pd.factorize(issuer_code(self._cusips), sort=True)
+        self._issuers = np.asarray(self._issuers, dtype=object)
         rows = pd.DataFrame(
             {"fid": fid[longs], "cusip": cusip_codes, "cik": h["cik"].to_numpy()[longs],
-             "ticker": ticker_codes, "issuer": issuer_codes, "value_usd": h["value_usd"].to_numpy()[longs]}
+             "ticker": ticker_codes, "name": name_codes, "value_usd": h["value_usd"].to_numpy()[longs]}
         )
-        # One row per (filing, CUSIP); names follow the SQL: max(ticker), min(issuer) per CUSIP.
+        # One row per (filing, CUSIP): max(ticker), min(name) per CUSIP.
         grouped = rows.groupby(["fid", "cusip"], sort=True)
-        positions = grouped.agg(cik=("cik", "first"), ticker=("ticker", "max"), issuer=("issuer", "min"),
+        positions = grouped.agg(cik=("cik", "first"), ticker=("ticker", "max"), name=("name", "min"),
                                 value_usd=("value_usd", "sum")).reset_index()
         self._pos = {c: positions[c].to_numpy() for c in positions.columns}
         self._starts = np.searchsorted(self._pos["fid"], np.arange(len(self.filings) + 1))
         ordered = self.filings.assign(acc=pd.factorize(self.filings["accession"], sort=True)[0])
+        ordered = ordered.assign(q=(ordered["period"].dt.year * 4 + ordered["period"].dt.quarter - 1).to_numpy())
         ordered = ordered.sort_values(["cik", "period", "filed", "acc"], kind="stable")
-        self._f = {c: ordered[c].to_numpy() for c in ("cik", "period", "filed", "new", "acc", "fid")}
+        self._f = {c: ordered[c].to_numpy() for c in ("cik", "period", "filed", "new", "acc", "fid", "q")}
 
-    def kept_filings(self, as_of: object, ciks: Iterable[int] | None = None) -> np.ndarray:
-        """Ids of the filings in force on `as_of`: per filer its latest period's base filing
-        (latest original or restatement) plus the NEW HOLDINGS amendments filed after it."""
+    # -- rules 1-3: which filings count ---------------------------------------------------------
+
+    def _kept(self, as_of: object, ciks: Iterable[int] | None,
+              max_age_quarters: int | None) -> tuple[np.ndarray, int, pd.Period | None]:
         f = self._f
-        mask = f["filed"] <= np.datetime64(_as_of(as_of), "ns")
+        day = _as_of(as_of).normalize()
+        mask = f["filed"] < np.datetime64(day, "ns")  # rule 1: known from the session after filing
         if ciks is not None:
             mask &= np.isin(f["cik"], np.asarray([int(c) for c in ciks], dtype=np.int64))
         # Sorted by (cik, period, filed, accession): a filer's last visible non-amendment
-        # filing is the base of its latest period.
+        # filing is the base of its latest period (rule 2).
         base = np.flatnonzero(mask & ~f["new"])
         last = np.r_[f["cik"][base][1:] != f["cik"][base][:-1], True] if len(base) else np.zeros(0, dtype=bool)
         base = base[last]
+        oldest = oldest_current_quarter(day, max_age_quarters)
+        stale = 0
+        if oldest is not None:  # rule 3: a filer whose latest period is too old does not count
+            current = f["q"][base] >= _quarter_number(oldest)
+            stale = int((~current).sum())
+            base = base[current]
         adds = np.flatnonzero(mask & f["new"])
         slot = np.searchsorted(f["cik"][base], f["cik"][adds])
         slot = np.minimum(slot, max(len(base) - 1, 0))
@@ -84,11 +227,26 @@ class HoldingsIndex:
             adds = adds[(f["cik"][b] == f["cik"][adds]) & (f["period"][b] == f["period"][adds]) & later]
         else:
             adds = adds[:0]
-        return np.concatenate([f["fid"][base], f["fid"][adds]])
+        return np.concatenate([f["fid"][base], f["fid"][adds]]), stale, oldest
 
-    def _rows(self, as_of: object, ciks: Iterable[int] | None) -> dict[str, np.ndarray]:
-        # Positions of the kept filings, merged per (filer, CUSIP) as the SQL's `pos` step.
-        fids = np.sort(self.kept_filings(as_of, ciks))
+    def kept_filings(self, as_of: object, ciks: Iterable[int] | None = None,
+                     max_age_quarters: int | None = DEFAULT_MAX_AGE_QUARTERS) -> np.ndarray:
+        """Ids (rows of `filings`) of the filings that count on `as_of` (rules 1-3)."""
+        return self._kept(as_of, ciks, max_age_quarters)[0]
+
+    def holdings_as_of(self, as_of: object, ciks: Iterable[int] | None = None,
+                       max_age_quarters: int | None = DEFAULT_MAX_AGE_QUARTERS) -> pd.DataFrame:
+        """The HOLDINGS rows of the filings that count on `as_of` (every row, options and debt too)."""
+        kept = np.zeros(len(self.filings) + 1, dtype=bool)
+        kept[self.kept_filings(as_of, ciks, max_age_quarters)] = True
+        return self._holdings[kept[self._row_fid]]
+
+    def _rows(self, as_of: object, ciks: Iterable[int] | None,
+              max_age_quarters: int | None) -> tuple[dict[str, np.ndarray], int, int, pd.Period | None]:
+        # Long-equity positions of the kept filings, merged per (filer, CUSIP).
+        fids, stale, oldest = self._kept(as_of, ciks, max_age_quarters)
+        fids = np.sort(fids)
+        filers = len(np.unique(self.filings["cik"].to_numpy()[fids])) if len(fids) else 0
         lo, hi = self._starts[fids], self._starts[fids + 1]
         n = hi - lo
         idx = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n) + np.repeat(lo, n)
@@ -101,18 +259,10 @@ class HoldingsIndex:
         value = np.bincount(group, weights=p["value_usd"]) if len(group) else np.zeros(0)
         ticker = np.full(len(value), -1, dtype=np.int64)
         np.maximum.at(ticker, group, p["ticker"])
-        issuer = np.full(len(value), _NO_NAME, dtype=np.int64)
-        np.minimum.at(issuer, group, p["issuer"])
-        return {"cik": p["cik"][first], "cusip": p["cusip"][first], "issuer": issuer,
-                "ticker": ticker, "value_usd": value}
-
-    def positions_as_of(self, as_of: object, ciks: Iterable[int] | None = None) -> pd.DataFrame:
-        """Long-equity positions per filer and CUSIP known on `as_of` (cik, cusip, ticker, issuer, value_usd)."""
-        p = self._rows(as_of, ciks)
-        return pd.DataFrame({
-            "cik": p["cik"], "cusip": self._cusips[p["cusip"]], "ticker": self._decode(self._tickers, p["ticker"]),
-            "issuer": self._decode(self._issuers, p["issuer"]), "value_usd": p["value_usd"],
-        })
+        name = np.full(len(value), _NO_NAME, dtype=np.int64)
+        np.minimum.at(name, group, p["name"])
+        rows = {"cik": p["cik"][first], "cusip": p["cusip"][first], "name": name, "ticker": ticker, "value_usd": value}
+        return rows, filers, stale, oldest
 
     @staticmethod
     def _decode(labels: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -121,32 +271,60 @@ class HoldingsIndex:
         out[missing] = None
         return out
 
-    def holders_as_of(self, as_of: object, ciks: Iterable[int] | None = None) -> pd.DataFrame:
-        """Per CUSIP: holders, value_usd, conviction and top10 on `as_of` (the `HOLDERS` schema)."""
-        p = self._rows(as_of, ciks)
-        cik_start = np.ones(len(p["cik"]), dtype=bool)
-        cik_start[1:] = p["cik"][1:] != p["cik"][:-1]
-        filer = np.cumsum(cik_start) - 1
-        total = np.bincount(filer, weights=p["value_usd"])[filer] if len(filer) else np.zeros(0)
-        weight = np.divide(p["value_usd"], total, out=np.zeros(len(total)), where=total != 0)
-        rank_order = np.lexsort((p["cusip"], -p["value_usd"], filer))
-        rank = np.empty(len(rank_order), dtype=np.int64)
-        starts = np.flatnonzero(cik_start)
-        rank[rank_order] = np.arange(len(rank_order)) - np.repeat(starts, np.diff(np.append(starts, len(filer))))
-        n = len(self._cusips)
-        holders = np.bincount(p["cusip"], minlength=n)
-        held = np.flatnonzero(holders)
-        value = np.bincount(p["cusip"], weights=p["value_usd"], minlength=n)
-        conviction = np.bincount(p["cusip"], weights=weight, minlength=n)
-        top10 = np.bincount(p["cusip"], weights=(rank < 10).astype(float), minlength=n)
-        ticker = np.full(n, -1, dtype=np.int64)
-        np.maximum.at(ticker, p["cusip"], p["ticker"])
-        issuer = np.full(n, _NO_NAME, dtype=np.int64)
-        np.minimum.at(issuer, p["cusip"], p["issuer"])
+    def positions_as_of(self, as_of: object, ciks: Iterable[int] | None = None,
+                        max_age_quarters: int | None = DEFAULT_MAX_AGE_QUARTERS) -> pd.DataFrame:
+        """Long-equity positions per filer and CUSIP that count on `as_of` (`POSITIONS`)."""
+        p = self._rows(as_of, ciks, max_age_quarters)[0]
         out = pd.DataFrame({
-            "cusip": self._cusips[held], "ticker": self._decode(self._tickers, ticker[held]),
-            "issuer": self._decode(self._issuers, issuer[held]), "holders": holders[held], "value_usd": value[held],
-            "conviction": conviction[held], "top10": np.rint(top10[held]).astype(np.int64),
+            "cik": p["cik"], "cusip": self._cusips[p["cusip"]], "issuer": self._issuers[self._issuer_of[p["cusip"]]],
+            "ticker": self._decode(self._tickers, p["ticker"]), "name": self._decode(self._names, p["name"]),
+            "value_usd": p["value_usd"],
         })
-        out = out.sort_values(["holders", "value_usd", "cusip"], ascending=[False, False, True], kind="stable")
-        return conform(out, HOLDERS, f"13F holders as of {_as_of(as_of).date()}")
+        return conform(out, POSITIONS, f"13F positions as of {_as_of(as_of).date()}")
+
+    # -- rules 5-6: counting per issuer ---------------------------------------------------------
+
+    def issuers_as_of(self, as_of: object, ciks: Iterable[int] | None = None, *,
+                      max_age_quarters: int | None = DEFAULT_MAX_AGE_QUARTERS,
+                      merge_share_classes: bool = True) -> IssuerTable:
+        """Holders, conviction and top-10 counts per issuer (per ticker if not `merge_share_classes`)."""
+        p, filers, stale, oldest = self._rows(as_of, ciks, max_age_quarters)
+        when = _as_of(as_of)
+        cusip = self._cusips[p["cusip"]]
+        issuer = self._issuers[self._issuer_of[p["cusip"]]]
+        ticker = self._decode(self._tickers, p["ticker"])
+        if merge_share_classes:
+            key = issuer
+        else:
+            key = np.where(pd.isna(ticker), cusip, ticker).astype(object)
+        pos = pd.DataFrame({"cik": p["cik"], "key": key, "cusip": cusip, "issuer": issuer, "ticker": ticker,
+                            "name": self._decode(self._names, p["name"]), "value": p["value_usd"]})
+        if pos.empty:
+            table = conform(pd.DataFrame(columns=list(ISSUERS)), ISSUERS, "13F issuers")
+            table.index = pd.Index([], dtype=object, name="key")
+            classes = pd.DataFrame({"key": pd.Series(dtype=object), "ticker": pd.Series(dtype=object),
+                                    "holders": pd.Series(dtype=np.int64), "conviction": pd.Series(dtype=float)})
+            return IssuerTable(table, classes, when, filers, stale, oldest, merge_share_classes)
+        total = pos.groupby("cik")["value"].sum()
+        per = pos.groupby(["cik", "key"], sort=True, as_index=False)["value"].sum()
+        cik_total = total.reindex(per["cik"]).to_numpy()
+        per["weight"] = np.divide(per["value"].to_numpy(), cik_total, out=np.zeros(len(per)), where=cik_total != 0)
+        per = per.sort_values(["cik", "value", "key"], ascending=[True, False, True], kind="stable")
+        per["top"] = per.groupby("cik").cumcount() < 10
+        agg = per.groupby("key", sort=True).agg(holders=("cik", "size"), value_usd=("value", "sum"),
+                                                conviction=("weight", "sum"), top10=("top", "sum"))
+        by_key = pos.groupby("key", sort=True)
+        agg["issuer"] = by_key["issuer"].agg(lambda s: " ".join(sorted(set(s))))
+        agg["name"] = by_key["name"].min()
+        agg["cusips"] = by_key["cusip"].agg(lambda s: " ".join(sorted(set(s))))
+        agg.index.name = "key"
+        table = conform(agg, ISSUERS, f"13F issuers as of {when.date()}").set_index(agg.index)
+        table = table.iloc[np.lexsort((table.index.to_numpy(dtype=object).astype(str),
+                                       -table["conviction"].to_numpy(), -table["holders"].to_numpy()))]
+        mapped = pos[pos["ticker"].notna()]
+        cls = mapped.groupby(["key", "ticker", "cik"], sort=True, as_index=False)["value"].sum()
+        ct = total.reindex(cls["cik"]).to_numpy()
+        cls["weight"] = np.divide(cls["value"].to_numpy(), ct, out=np.zeros(len(cls)), where=ct != 0)
+        classes = cls.groupby(["key", "ticker"], sort=True, as_index=False).agg(
+            holders=("cik", "size"), conviction=("weight", "sum"))
+        return IssuerTable(table, classes, when, filers, stale, oldest, merge_share_classes)

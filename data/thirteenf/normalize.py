@@ -90,7 +90,7 @@ def normalize(rows: pd.DataFrame, filings: pd.DataFrame, *, unit: str = "edgar",
         raise InputError(f"information-table rows for unknown filing {rows['accession'][orphan].iloc[0]!r}")
     notice = filings["form"].fillna("").str.upper().str.startswith("13F-NT")
     filings = filings[~notice]
-    rows = rows[rows["accession"].isin(filings["accession"])]
+    rows = rows[rows["accession"].isin(filings["accession"]) & rows["share_type"].fillna("SH").str.upper().ne("PRN")]
     mult = value_multipliers(rows, filings, unit)
     keyed = rows.assign(put_call=rows["put_call"].fillna(""))
     merged = (

@@ -1,7 +1,26 @@
-"""Point-in-time 13F views: what was known on date D, and aggregates per stock as of D.
+"""Point-in-time 13F views: what was known on date D, and the 13F counting rules.
 
-A holding becomes known on its filing's ``filed`` date: a filing with ``filed <= D`` is visible
-on D. For each filer (CIK) and period, the visible *base* filing is the latest original or
+The counting rules (every 13F-derived decision and table follows them; `index.HoldingsIndex`
+implements them, with the helpers below):
+
+1. A filing is known from the session *after* its filing date: the view on D sees filings
+   with ``filed < D`` (EDGAR accepts filings until 5:30 pm, after the close) -- `visible_cut`.
+2. Per filer (CIK) its latest known period; for that period the latest original or
+   RESTATEMENT plus the NEW HOLDINGS amendments filed after it (`keep_ctes`).
+3. A filer whose latest period is more than `max_filing_age_quarters` (default 1) quarters
+   before the last quarter end before D is stale and does not count -- `oldest_current_quarter`.
+4. Only long equity counts: no PUT/CALL rows, no principal-amount (PRN) rows (left out at
+   import where the source says PRN), no CUSIP whose issue number (characters 7-8) is not two
+   digits -- `is_equity_cusip`.
+5. The issuer is the CUSIP's first six characters (`issuer_code`); holders = distinct filers
+   holding any of its equity CUSIPs; conviction = the sum over its holders of its share of
+   each holder's long-equity value; top10 = holders with it among their 10 largest issuers.
+6. Ranking: holders (or the chosen score) descending, conviction descending, issuer code
+   ascending. The traded ticker: among the issuer's tickers priced on D, the one held by the
+   most filers, then the highest conviction, then alphabetically.
+
+The SQL below is the store-side primitive of rules 1-2: a filing with ``filed <= $as_of``
+is visible to it, so a decision on D passes ``visible_cut(D)``. For each filer (CIK) and period, the visible *base* filing is the latest original or
 RESTATEMENT (by filed date, then accession); NEW HOLDINGS amendments filed after that base and
 by D are added to it (an earlier one was superseded by the restatement). Each filer shows its
 latest period that has a visible base filing. A 13F-NT holds nothing and so has no rows.
@@ -19,12 +38,47 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from hedgeclone.data.schemas import HOLDINGS, conform
 from hedgeclone.errors import InputError
 
-__all__ = ["HOLDERS", "holdings_as_of", "holders_as_of", "holdings_sql", "holders_sql", "keep_ctes", "run_sql"]
+__all__ = ["HOLDERS", "holdings_as_of", "holders_as_of", "holdings_sql", "holders_sql", "keep_ctes", "run_sql",
+           "visible_cut", "oldest_current_quarter", "is_equity_cusip", "issuer_code", "DEFAULT_MAX_AGE_QUARTERS"]
+
+DEFAULT_MAX_AGE_QUARTERS = 1
+
+
+def visible_cut(as_of: object) -> pd.Timestamp:
+    """The latest filing time the view on `as_of` sees: just before `as_of`'s midnight (``filed < D``)."""
+    return _as_of(as_of).normalize() - pd.Timedelta(microseconds=1)
+
+
+def oldest_current_quarter(as_of: object, max_age_quarters: int | None) -> pd.Period | None:
+    """The oldest report quarter a filer may have as its latest and still count on `as_of`.
+
+    That is the quarter of the last quarter end strictly before `as_of`, less `max_age_quarters`;
+    None (no staleness rule) when `max_age_quarters` is None.
+    """
+    if max_age_quarters is None:
+        return None
+    if max_age_quarters < 0:
+        raise InputError(f"max_filing_age_quarters must be >= 0, got {max_age_quarters}")
+    day_before = _as_of(as_of).normalize() - pd.Timedelta(days=1)
+    last_end = pd.tseries.offsets.QuarterEnd().rollback(day_before)
+    return pd.Timestamp(last_end).to_period("Q") - int(max_age_quarters)
+
+
+def is_equity_cusip(cusips) -> np.ndarray:
+    """True where a CUSIP's issue number (characters 7-8) is two digits (equity, not debt)."""
+    text = pd.Series(np.asarray(cusips, dtype=object)).astype("string").str.upper()
+    return text.str[6:8].str.fullmatch(r"\d\d").fillna(False).to_numpy(dtype=bool)
+
+
+def issuer_code(cusips) -> np.ndarray:
+    """The issuer of each CUSIP: its first six characters, upper case."""
+    return pd.Series(np.asarray(cusips, dtype=object)).astype("string").str.upper().str[:6].to_numpy(dtype=object)
 
 # Aggregates per stock as of D (one row per CUSIP, most-held first).
 HOLDERS: dict[str, str] = {

@@ -9,7 +9,7 @@ import textwrap
 from hedgeclone.data.prices import store as pstore
 from hedgeclone.data.prices.shares import load_shares
 from hedgeclone.data.store import Store
-from hedgeclone.data.thirteenf import StoreHoldings
+from hedgeclone.data.thirteenf.storage import StoreHoldings
 
 WORKER = textwrap.dedent("""
     import sys

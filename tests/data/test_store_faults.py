@@ -155,8 +155,8 @@ HEADER = "cik,filer_name,period,filed,accession,form,amendment_type,cusip,ticker
 
 def test_every_interrupted_13f_and_shares_commit_leaves_old_or_new_state(tmp_path):
     from hedgeclone.data.prices.shares import load_shares, parse_shares_file, store_shares
-    from hedgeclone.data.thirteenf import StoreHoldings
     from hedgeclone.data.thirteenf.importers import import_paths
+    from hedgeclone.data.thirteenf.storage import StoreHoldings
 
     first, second = tmp_path / "h1.csv", tmp_path / "h2.csv"
     first.write_text(HEADER + "1,F,2023-12-31,2024-02-01,a,13F-HR,,037833100,AAPL,APPLE,10,1,\n")

@@ -96,7 +96,7 @@ def test_perturbing_data_after_a_date_changes_no_decision_up_to_it(cut):
     after = close.index > cut_ts
     close.loc[after] = close.loc[after].to_numpy() * rng.uniform(0.2, 5.0, size=close.loc[after].shape)
     holdings = base.holdings.copy()
-    later = holdings["filed"] > cut_ts
+    later = holdings["filed"] >= cut_ts  # filed on the decision day: public only after its close
     holdings.loc[later, "ticker"] = "AAA"
     extra = pd.DataFrame(filing(9, "2024-06-30", "2024-08-16", ["BBB", "CCC"]))
     perturbed = Market(close=close, holdings=pd.concat([holdings, extra], ignore_index=True))
@@ -121,3 +121,32 @@ def test_a_top_pick_without_prices_is_replaced_and_the_run_says_so():
     picks = run.picks[pd.Timestamp("2024-02-15")]
     assert list(picks.tickers) == ["AAA", "BBB"]  # ZZZ (2 holders, no price) gave its place to BBB
     assert run.notes == ["2024-02-15: 1 of the top 2 by score had prices; 1 without (ZZZ) replaced by the next-ranked"]
+
+
+def test_a_filing_dated_on_the_decision_day_waits_for_the_next_decision():
+    base = market()
+    # Filer 4 files on the deadline decision day 2024-02-15 itself (EDGAR accepts until 5:30 pm).
+    extra = pd.DataFrame(filing(4, "2023-12-31", "2024-02-15", ["CCC"]) + filing(5, "2023-12-31", "2024-02-15", ["CCC"]))
+    m = Market(close=base.close, holdings=pd.concat([base.holdings, extra], ignore_index=True))
+    run = run_strategy(HedgeFundConsensus(top_n=1), m, start="2024-01-01", end="2024-05-31")
+    assert list(run.picks[pd.Timestamp("2024-02-15")].tickers) == ["AAA"]
+    filing_mode = run_strategy(HedgeFundConsensus(top_n=1, rebalance="filing", max_filing_age_quarters=None), m,
+                               start="2024-01-01", end="2024-03-29")
+    assert list(filing_mode.picks[pd.Timestamp("2024-02-16")].tickers) == ["CCC"]  # 3 holders from the next session
+    assert list(filing_mode.picks[pd.Timestamp("2024-02-15")].tickers) == ["AAA"]  # after filer 2's filing only
+
+
+def test_share_classes_are_one_pick_unless_asked_otherwise():
+    base = market()
+    rows = []
+    for cik in (7, 8, 9):  # three more filers hold both classes of one issuer (CUSIPs BBB000101 / BBB000201)
+        for t, cusip in (("BBB", "BBB000101"), ("BBX", "BBB000201")):
+            rows += [dict(r, cusip=cusip, ticker=t) for r in filing(cik, "2023-12-31", "2024-02-12", [t])]
+    close = base.close.assign(BBX=base.close["BBB"] * 1.01)
+    m = Market(close=close, holdings=pd.concat([base.holdings, pd.DataFrame(rows)], ignore_index=True))
+    view = PointInTimeView(m, pd.Timestamp("2024-02-15"))
+    merged = HedgeFundConsensus(top_n=2).decide(view)
+    assert list(merged.tickers) == ["BBB", "AAA"]  # 4 filers of the issuer; BBB is held by 4, BBX by 3
+    assert merged.info.loc["BBB", "hf_holders"] == 4 and merged.info.loc["BBB", "cusips"] == "BBB000000 BBB000101 BBB000201"
+    apart = HedgeFundConsensus(top_n=3, merge_share_classes=False).decide(view)
+    assert list(apart.tickers) == ["BBB", "BBX", "AAA"]

@@ -64,10 +64,10 @@ def test_cli_import_holdings_holders(tmp_path, raw13f):
     res = runner.invoke(cli(), ["data", "13f", "holdings", "--cik", "1894188", "--as-of", "2023-11-13",
                                 "--csv", "--store", store])
     assert res.stdout.strip().count("\n") == 0  # header only: not yet filed
-    res = runner.invoke(cli(), ["data", "13f", "holders", "--as-of", "2025-02-01", "--top", "3", "--csv",
+    res = runner.invoke(cli(), ["data", "13f", "holders", "--as-of", "2023-11-15", "--top", "3", "--csv",
                                 "--store", store])
     lines = res.stdout.strip().splitlines()
-    assert lines[0] == "cusip,ticker,issuer,holders,value_usd,conviction,top10" and len(lines) == 4
+    assert lines[0] == "issuer,ticker,name,holders,value_usd,conviction,top10,cusips" and len(lines) == 4
 
 
 def test_fetch_needs_identity(monkeypatch, tmp_path):

@@ -77,3 +77,18 @@ def test_store_backed_equals_in_memory(tmp_path):
     for day in ["2024-02-10", "2024-03-05", "2024-04-20"]:
         pd.testing.assert_frame_equal(db.holdings_as_of(day), holdings_as_of(h, day))
         pd.testing.assert_frame_equal(db.holders_as_of(day), holders_as_of(h, day))
+
+
+def test_sql_at_the_visible_cut_keeps_what_the_index_counts():
+    from hedgeclone.data.thirteenf.index import HoldingsIndex
+    from hedgeclone.data.thirteenf.pointintime import visible_cut
+
+    h = sample()
+    index = HoldingsIndex(h)
+    for day in ["2024-02-10", "2024-02-11", "2024-03-01", "2024-03-02", "2024-04-16"]:
+        sql = holdings_as_of(h, visible_cut(day), include_options=True)
+        rows = index.holdings_as_of(day, max_age_quarters=None)
+        assert accessions(sql) == accessions(rows), day
+        assert (sql["filed"] < pd.Timestamp(day)).all()
+    # A filing dated on the day is not yet known on it.
+    assert accessions(holdings_as_of(h, visible_cut("2024-02-10"))) == {1: {"a0"}}
