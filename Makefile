@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 OUT ?= runs/demo
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean figures
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,3 +28,7 @@ bench: $(VENV)/.test-installed
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache
+
+# Rewrites the README's figures from fresh runs (the real-data block needs ../shared/data).
+figures: $(VENV)/.installed
+	$(PY) -m examples.figures

@@ -19,10 +19,18 @@ from hedgeclone.data.market import Market, load_market
 from hedgeclone.data.store import Store
 from hedgeclone.data.thirteenf.index import HoldingsIndex
 from hedgeclone.errors import DataError, InputError
-from hedgeclone.strategies.config import RunConfig
+from hedgeclone.strategies.config import BacktestConfig, DataConfig, RunConfig
+from hedgeclone.strategies.consensus import HedgeFundConsensus
 from hedgeclone.strategies.view import PointInTimeView
 
-__all__ = ["load_config_market", "run_start", "run_config", "write_config_run", "screen_config", "risk_free_rate"]
+__all__ = ["demo_config", "load_config_market", "run_start", "run_config", "write_config_run", "screen_config", "risk_free_rate"]
+
+
+def demo_config(*, top_n: int = 14, fees: float = 0.001, stocks: int = 3000, filers: int = 300,
+                seed: int = 7) -> RunConfig:
+    """The config of `hedgeclone demo`: the hedge-fund consensus of the top `top_n` on the demo market."""
+    return RunConfig(strategy=HedgeFundConsensus(top_n=top_n), backtest=BacktestConfig(fees=fees),
+                     data=DataConfig(source="demo", stocks=stocks, filers=filers, seed=seed))
 
 
 def load_config_market(config: RunConfig, store: Store | None = None) -> Market:
@@ -34,12 +42,15 @@ def load_config_market(config: RunConfig, store: Store | None = None) -> Market:
 
 
 def run_start(config: RunConfig, market: Market) -> pd.Timestamp | None:
-    """The config's start; without one, a strategy built on 13F data starts once the first filing is public."""
+    """The config's start; without one, a strategy built on 13F data starts once the first filing is
+    public: the session after its filing date (a filing is known from the next session)."""
     start = config.backtest.start
     if start is not None:
         return pd.Timestamp(start)
     if config.strategy.uses_13f and market.holdings is not None and len(market.holdings):
-        return max(market.close.index[0], market.holdings["filed"].min())
+        calendar = market.close.index
+        after = calendar[calendar > market.holdings["filed"].min()]
+        return after[0] if len(after) else calendar[-1]
     return None
 
 

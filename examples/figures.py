@@ -1,6 +1,10 @@
-"""Rebuild the README's real-data figures from fresh runs, so that they cannot drift.
+"""Rebuild the README's figures from fresh runs, so that they cannot drift.
 
-    .venv/bin/python -m examples.figures [--data ../shared/data] [--store DIR] [--out runs/figures] [--check]
+    .venv/bin/python -m examples.figures [--only demo|real] [--data ../shared/data] [--store DIR]
+                                         [--out runs/figures] [--check]
+
+The demo block (between ``<!-- demo:start -->`` and ``<!-- demo:end -->``) is the summary that
+`hedgeclone demo` prints, from the offline demo market. The real-data block:
 
 1. A store holding the real files of `--data` is built with the README's import commands (run
    in-process through the CLI) or reused: it lives in a directory keyed by the names, sizes and
@@ -17,6 +21,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
 import shutil
 import sys
@@ -25,10 +30,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from hedgeclone.atomic import atomic_write_text, sha256_file
+
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 DATA = ROOT / ".." / "shared" / "data"
 START, END = "<!-- figures:start -->", "<!-- figures:end -->"
+DEMO_START, DEMO_END = "<!-- demo:start -->", "<!-- demo:end -->"
+DEMO_ROWS = ("total return", "CAGR", "Sharpe", "max DD")
 SCREEN_DATE = "2025-12-31"
 SCREEN_ROWS = 5
 
@@ -65,8 +74,6 @@ def build_store(data: Path, root: Path) -> Path:
     It is built in a temporary sibling and renamed into place, so that a half-built store is
     never used and two builds at once (a test and the script) do not mix.
     """
-    import os
-
     from hedgeclone.backtest.cli.app import app
 
     path = root / f"store-{store_key(data)}"
@@ -114,10 +121,6 @@ def _pct(x: float) -> str:
     return f"{100 * x:+.2f}%"
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def figures_block(run_dir: Path, screen: pd.DataFrame, data: Path) -> str:
     """The README's figures block, from a superinvestors-14 run directory and the micro-cap screen."""
     from hedgeclone.backtest.cli.run import _fmt  # the screen command's cell format
@@ -140,7 +143,7 @@ def figures_block(run_dir: Path, screen: pd.DataFrame, data: Path) -> str:
         f"{_pct(bench['sp500']['total_return'])} for SPY ({rel['sp500']['excess_return_pp']:+.1f} percentage points) "
         f"and {_pct(bench['russell-microcap']['total_return'])} for IWC, after {fees_bp} bp fees. "
         f"It rebalances {len(per_date)} times, holding {', '.join(map(str, issuers))} distinct issuers each time.",
-        f"Data: `{HOLDINGS_FILE}` (SHA-256 `{_sha256(data / HOLDINGS_FILE)[:16]}`), the adjusted closes "
+        f"Data: `{HOLDINGS_FILE}` (SHA-256 `{sha256_file(data / HOLDINGS_FILE)[:16]}`), the adjusted closes "
         "and delisted names of `prices/`, SPY and IWC; run data fingerprint "
         f"`{run['data_fingerprint'][:16]}`. Rules: the 13F counting rules above with "
         f"`score = \"{s['score']}\"`, `max_filing_age_quarters = {s['max_filing_age_quarters']}`, "
@@ -166,17 +169,40 @@ def figures_block(run_dir: Path, screen: pd.DataFrame, data: Path) -> str:
     return "\n".join(lines)
 
 
-def replace_block(text: str, block: str) -> str:
-    """`text` with its figures block (markers included) replaced by `block`."""
-    lo, hi = text.find(START), text.find(END)
+def demo_block(store: Path | None = None) -> str:
+    """The README's demo block: the head of the summary `hedgeclone demo` prints, from a fresh run."""
+    from rich.console import Console
+
+    from hedgeclone.backtest.report.summary import summary_table
+    from hedgeclone.backtest.run import run_metrics
+    from hedgeclone.backtest.session import demo_config, load_config_market, run_config
+    from hedgeclone.data.demo import SYNTHETIC_NOTICE
+    from hedgeclone.data.store import Store
+
+    config = demo_config()
+    market = load_config_market(config, Store(store) if store is not None else None)
+    run = run_config(config, market)
+    console = Console(record=True, width=100, file=open(os.devnull, "w"), color_system=None)  # noqa: SIM115
+    console.print(summary_table(run_metrics(run.to_run_data()), run.strategy.name))
+    table = console.export_text().splitlines()
+    top = next(i for i, line in enumerate(table) if line.strip().startswith("metric"))
+    head = [line.rstrip() for line in table[top : top + 2]]
+    rows = [line.rstrip() for line in table if line.strip().split("  ")[0].strip() in DEMO_ROWS]
+    notice = SYNTHETIC_NOTICE.split(". ")[0]
+    return "\n".join([DEMO_START, "```", *head, *rows, " ...", f"{notice}. ...", "```", DEMO_END])
+
+
+def replace_block(text: str, block: str, start: str = START, end: str = END) -> str:
+    """`text` with its block between `start` and `end` (markers included) replaced by `block`."""
+    lo, hi = text.find(start), text.find(end)
     if lo < 0 or hi < lo:
-        raise SystemExit(f"{README}: no {START} ... {END} block")
-    return text[:lo] + block + text[hi + len(END):]
+        raise SystemExit(f"{README}: no {start} ... {end} block")
+    return text[:lo] + block + text[hi + len(end):]
 
 
-def current_block(text: str) -> str:
-    lo, hi = text.find(START), text.find(END)
-    return text[lo: hi + len(END)] if 0 <= lo <= hi else ""
+def current_block(text: str, start: str = START, end: str = END) -> str:
+    lo, hi = text.find(start), text.find(end)
+    return text[lo: hi + len(end)] if 0 <= lo <= hi else ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -186,25 +212,34 @@ def main(argv: list[str] | None = None) -> int:
                         help="where stores are cached (default: $HEDGECLONE_STORE's parent or the user cache)")
     parser.add_argument("--out", type=Path, default=ROOT / "runs" / "figures", help="run directories")
     parser.add_argument("--check", action="store_true", help="only compare; exit 1 if the README differs")
+    parser.add_argument("--only", choices=("demo", "real"), default=None, help="rebuild one block only")
     args = parser.parse_args(argv)
-    if gone := missing(args.data):
-        print(f"real data absent: {gone[0]}", file=sys.stderr)
-        return 2
-    if args.store is None:
-        from hedgeclone.data.store import default_store_dir
+    blocks = []  # (start, end, block)
+    if args.only in (None, "demo"):
+        blocks.append((DEMO_START, DEMO_END, demo_block()))
+    if args.only in (None, "real"):
+        if gone := missing(args.data):
+            print(f"real data absent: {gone[0]}", file=sys.stderr)
+            return 2
+        if args.store is None:
+            from hedgeclone.data.store import default_store_dir
 
-        args.store = default_store_dir().parent / "figures"
-    store = build_store(args.data, args.store)
-    run_dir, _ = run_superinvestors(store, args.out)
-    screen = screen_microcap(store)
-    block = figures_block(run_dir, screen, args.data)
+            args.store = default_store_dir().parent / "figures"
+        store = build_store(args.data, args.store)
+        run_dir, _ = run_superinvestors(store, args.out)
+        blocks.append((START, END, figures_block(run_dir, screen_microcap(store), args.data)))
     text = README.read_text()
     if args.check:
-        same = current_block(text) == block
-        print("README figures are current" if same else f"README figures differ from a fresh run:\n{block}")
-        return 0 if same else 1
-    README.write_text(replace_block(text, block))
-    print(block)
+        stale = [block for start, end, block in blocks if current_block(text, start, end) != block]
+        for block in stale:
+            print(f"README figures differ from a fresh run:\n{block}")
+        if not stale:
+            print("README figures are current")
+        return 1 if stale else 0
+    for start, end, block in blocks:
+        text = replace_block(text, block, start, end)
+        print(block)
+    atomic_write_text(README, text)
     return 0
 
 

@@ -14,7 +14,7 @@ def demo(
     seed: int = typer.Option(7, "--seed", min=0, help="Seed of the synthetic market."),
     top_n: int = typer.Option(14, "--top-n", min=1, help="Stocks held by the consensus strategy."),
     fees: float = typer.Option(0.001, "--fees", min=0.0, help="Proportional fees per trade (0.001 = 10 bp)."),
-    store: Path | None = typer.Option(None, "--store", help="Store directory caching the generated market."),
+    store: str | None = typer.Option(None, "--store", help="Store directory caching the generated market."),
 ) -> None:
     """Run the hedge-fund consensus strategy on the offline demo market and write a run directory.
 
@@ -24,15 +24,9 @@ def demo(
     """
     # Imported here, not at the top, to keep `hedgeclone --help` fast.
     from hedgeclone.backtest.cli.run import execute
-    from hedgeclone.strategies import HedgeFundConsensus
-    from hedgeclone.strategies.config import BacktestConfig, DataConfig, RunConfig
+    from hedgeclone.backtest.session import demo_config
 
-    config = RunConfig(
-        strategy=HedgeFundConsensus(top_n=top_n),
-        backtest=BacktestConfig(fees=fees),
-        data=DataConfig(source="demo", stocks=stocks, filers=filers, seed=seed),
-    )
-    execute(config, out, store)
+    execute(demo_config(top_n=top_n, fees=fees, stocks=stocks, filers=filers, seed=seed), out, store)
 
 
 def register(app: typer.Typer) -> None:

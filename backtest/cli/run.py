@@ -21,16 +21,25 @@ def progress_bar() -> Progress:
     )
 
 
-def execute(config, out: Path, store: Path | None, title: str | None = None) -> Path:
+def config_store(config, store: str | None):
+    """The `Store` that `--store` names for `config` (None without the option: the config's own).
+
+    A store the config reads its market from must exist; the demo market's cache may not yet.
+    """
+    from hedgeclone.backtest.cli.data_store import open_store
+
+    return None if store is None else open_store(store, read=config.data.source == "store")
+
+
+def execute(config, out: Path, store: str | None, title: str | None = None) -> Path:
     """Load the market, replay the strategy with a progress bar, write and summarise the run."""
     from hedgeclone.backtest.report.summary import run_summary
     from hedgeclone.backtest.rundir import load_run
     from hedgeclone.backtest.session import load_config_market, run_config, write_config_run
-    from hedgeclone.data.store import Store
 
     with progress_bar() as progress:
         task = progress.add_task(f"market ({config.data.source})", total=1)
-        market = load_config_market(config, Store(store) if store else None)
+        market = load_config_market(config, config_store(config, store))
         progress.update(task, completed=1)
         decide = progress.add_task(f"{config.strategy.name}: decisions", total=None)
         run = run_config(config, market, lambda done, total: progress.update(decide, completed=done, total=total))
@@ -51,7 +60,7 @@ def execute(config, out: Path, store: Path | None, title: str | None = None) -> 
 def run(
     config_path: Path = typer.Argument(..., metavar="CONFIG.toml", help="Run config (see examples/)."),
     out: Path = typer.Option(None, "--out", help="Run directory to write (default: runs/<config name>)."),
-    store: Path | None = typer.Option(None, "--store", help="Store directory (overrides [data] store)."),
+    store: str | None = typer.Option(None, "--store", help="Store directory (overrides [data] store)."),
 ) -> None:
     """Run one backtest from a TOML config and write its run directory."""
     # Imported here, not at the top, to keep `hedgeclone --help` fast.
@@ -66,14 +75,13 @@ def screen(
     as_of: str = typer.Option(..., "--as-of", help="Decision date (YYYY-MM-DD)."),
     csv: bool = typer.Option(False, "--csv", help="Print CSV instead of a table."),
     top: int | None = typer.Option(None, "--top", min=1, help="Show only the first N rows."),
-    store: Path | None = typer.Option(None, "--store", help="Store directory (overrides [data] store)."),
+    store: str | None = typer.Option(None, "--store", help="Store directory (overrides [data] store)."),
 ) -> None:
     """Print every name the strategy finds eligible on a date, ranked, as it would have seen it."""
     # Imported here, not at the top, to keep `hedgeclone --help` fast.
     import pandas as pd
 
     from hedgeclone.backtest.session import load_config_market, screen_config
-    from hedgeclone.data.store import Store
     from hedgeclone.errors import InputError
     from hedgeclone.strategies.config import load_config
 
@@ -83,7 +91,7 @@ def screen(
     except ValueError:
         raise InputError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from None
     with console.status("loading the market"):
-        market = load_config_market(config, Store(store) if store else None)
+        market = load_config_market(config, config_store(config, store))
     table = screen_config(config, market, date)
     if top is not None:
         table = table.head(top)

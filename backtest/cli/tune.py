@@ -36,19 +36,18 @@ def tune(
     test_years: float = typer.Option(1.0, "--test-years", help="Out-of-sample years per walk-forward window."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address (default: in-process)."),
     out: Path | None = typer.Option(None, "--out", help="Directory for results.csv and report.html."),
-    store: Path | None = typer.Option(None, "--store", help="Store directory (overrides [data] store)."),
+    store: str | None = typer.Option(None, "--store", help="Store directory (overrides [data] store)."),
 ) -> None:
     """Backtest every combination of a parameter grid; report the best, walk-forward and overfitting."""
     # Imported here, not at the top, to keep `hedgeclone --help` fast.
     from hedgeclone.atomic import check_output_dir, write_directory
-    from hedgeclone.backtest.cli.run import progress_bar
+    from hedgeclone.backtest.cli.run import config_store, progress_bar
     from hedgeclone.backtest.report.tune import best_table, tune_page
     from hedgeclone.backtest.session import load_config_market
     from hedgeclone.backtest.tuning import parse_grid_option, pbo, sweep, sweep_dsr
     from hedgeclone.backtest.tuning.grid import combinations
     from hedgeclone.backtest.tuning.walkforward import WF_METRICS
     from hedgeclone.backtest.tuning.walkforward import walk_forward as run_wf
-    from hedgeclone.data.store import Store
     from hedgeclone.errors import InputError
     from hedgeclone.strategies.config import load_config
 
@@ -76,7 +75,7 @@ def tune(
 
     with progress_bar() as progress:
         task = progress.add_task(f"market ({config.data.source})", total=1)
-        market = load_config_market(config, Store(store) if store else None)
+        market = load_config_market(config, config_store(config, store))
         progress.update(task, completed=1)
         tasks = {s: progress.add_task(f"{config.strategy.kind}: {s}", total=len(combos))
                  for s in ("decisions", "backtests")}
