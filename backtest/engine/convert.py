@@ -28,6 +28,8 @@ def per_asset(name: str, value, columns: pd.Index, *, lower: float = 0.0, upper:
     one value or one per column; every value must be finite, >= `lower` and, if given,
     < `upper`. Raises `InputError` naming `name` otherwise.
     """
+    if type(value) is float and math.isfinite(value) and value >= lower and (upper is None or value < upper):
+        return np.array([value])  # the common case first
     if isinstance(value, bool | np.bool_ | str | bytes):
         raise InputError(f"{name} must be a number or one number per ticker, got {value!r}")
     if isinstance(value, numbers.Real) and math.isfinite(value) and value >= lower and (upper is None or value < upper):

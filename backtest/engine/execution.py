@@ -28,18 +28,21 @@ _UPPER = {"fees": 1.0, "fixed_fees": None, "slippage": 1.0}
 
 
 def _is_number(value) -> bool:
+    kind = type(value)
+    if kind is float or kind is int:  # the common case, without the ABC check
+        return True
     return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
 
 
 def _check_cost(name: str, value) -> float | pd.Series:
     upper = _UPPER[name]
-    bounds = ">= 0" + ("" if upper is None else f" and < {upper:g}")
+    bounds = ">= 0" if upper is None else f">= 0 and < {upper:g}"
     if _is_number(value):
         if not (math.isfinite(value) and value >= 0 and (upper is None or value < upper)):
             raise InputError(f"{name} must be finite and {bounds}, got {value!r}")
         return float(value)
     if isinstance(value, pd.Series):
-        if value.dtype == bool or not np.issubdtype(value.dtype, np.number):
+        if pd.api.types.is_bool_dtype(value.dtype) or not pd.api.types.is_numeric_dtype(value.dtype):
             raise InputError(f"{name} must hold one number per ticker, got dtype {value.dtype}")
         arr = value.to_numpy(dtype=np.float64)
         bad = ~np.isfinite(arr) | (arr < 0) | ((arr >= upper) if upper is not None else False)
@@ -48,7 +51,7 @@ def _check_cost(name: str, value) -> float | pd.Series:
             raise InputError(f"{name} of {value.index[i]!r} must be finite and {bounds}, got {arr[i]!r}")
         if value.index.has_duplicates:
             raise InputError(f"{name} names ticker {value.index[value.index.duplicated()][0]!r} twice")
-        return value.astype(np.float64, copy=True)
+        return value.astype(np.float64).copy()
     raise InputError(f"{name} must be a number or a Series of one number per ticker, got {value!r}")
 
 
@@ -84,7 +87,8 @@ class Execution:
             raise InputError(f"init_cash must be a finite number > 0, got {cash!r}")
         object.__setattr__(self, "init_cash", float(cash))
         lag = self.lag
-        if not (isinstance(lag, numbers.Integral) and not isinstance(lag, bool | np.bool_) and lag >= 0):
+        whole = type(lag) is int or (isinstance(lag, numbers.Integral) and not isinstance(lag, bool | np.bool_))
+        if not (whole and lag >= 0):
             raise InputError(f"lag must be a whole number of trading days >= 0, got {lag!r}")
         object.__setattr__(self, "lag", int(lag))
 
@@ -93,8 +97,11 @@ class Execution:
 
         Raises `InputError` when a per-ticker cost names a ticker that is not in `columns`.
         """
-        return ExecutionArrays(*(per_asset(name, getattr(self, name), columns, upper=_UPPER[name])
-                                 for name in _COSTS))
+        return ExecutionArrays(
+            fees=per_asset("fees", self.fees, columns, upper=_UPPER["fees"]),
+            fixed_fees=per_asset("fixed_fees", self.fixed_fees, columns, upper=_UPPER["fixed_fees"]),
+            slippage=per_asset("slippage", self.slippage, columns, upper=_UPPER["slippage"]),
+        )
 
     @property
     def is_scalar(self) -> bool:
