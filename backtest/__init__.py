@@ -4,7 +4,7 @@ Re-exports only the engine's names (`simulate`, `Schedule`, `Result`) and the er
 importing it loads neither the reports nor the command line.
 """
 
-from hedgeclone.backtest.engine import Schedule, simulate
+from hedgeclone.backtest.engine import Execution, Schedule, simulate
 from hedgeclone.backtest.result import Result
 from hedgeclone.errors import CorruptFileError, DataError, HedgecloneError, InputError
 from hedgeclone.version import __version__
@@ -12,6 +12,7 @@ from hedgeclone.version import __version__
 __all__ = [
     "CorruptFileError",
     "DataError",
+    "Execution",
     "HedgecloneError",
     "InputError",
     "Result",

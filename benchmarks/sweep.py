@@ -20,7 +20,9 @@ import pandas as pd
 
 from benchmarks.timing import machine_info, measure, now_iso, versions, write_json
 from benchmarks.workloads import build_w1, synthetic_closes
-from hedgeclone.backtest.engine.batch import BatchArrays, batch_simulate
+from hedgeclone.backtest.engine.batch import BatchArrays, BatchSet, batch_simulate
+from hedgeclone.backtest.engine.convert import ScheduleArrays
+from hedgeclone.backtest.engine.execution import Execution
 
 DESCRIPTION = "W2: 1,000 backtests (top N x lag x weighting) on the batch kernel, vs vectorbt (sampled)"
 INIT_CASH = 1_000_000.0
@@ -53,6 +55,7 @@ def w2_ranking(every: int = 63, n_stocks: int = 2_000, n_days: int = 2_520, seed
 
 def w2_batch(rows, ranked, momentum, grid, n_days: int, fees: float) -> BatchArrays:
     """Kernel inputs of every combination: the ranking cut to top N, lagged, weighed."""
+    execution = Execution(fees=fees, init_cash=INIT_CASH)
     sets = []
     for top_n, lag, weighting in grid:
         exec_rows = rows + lag
@@ -65,9 +68,10 @@ def w2_batch(rows, ranked, momentum, grid, n_days: int, fees: float) -> BatchArr
             pos = np.clip(mom, 0.0, None)
             tot = pos.sum(axis=1, keepdims=True)
             w = np.where(tot > 0, pos / np.where(tot > 0, tot, 1.0), 1.0 / top_n)
-        offsets = np.arange(0, cols.size + 1, top_n)
-        sets.append((0, n_days, exec_rows[keep], offsets, cols.ravel(), w.ravel(), np.ones(keep.sum(), bool),
-                     fees, 0.0, 0.0, INIT_CASH))
+        schedule = ScheduleArrays(rebalance_rows=exec_rows[keep], target_offsets=np.arange(0, cols.size + 1, top_n),
+                                  target_cols=cols.ravel(), target_weights=w.ravel(),
+                                  close_unlisted=np.ones(keep.sum(), bool))
+        sets.append(BatchSet(0, n_days, schedule, execution))
     return BatchArrays.from_sets(sets)
 
 
@@ -75,12 +79,12 @@ def vectorbt_value(close: pd.DataFrame, batch: BatchArrays, p: int, fees: float)
     """vectorbt's value series for combination `p` of `batch`, from the equivalent dense frame."""
     import vectorbt as vbt
 
-    one = batch.take(p, p + 1)
+    one = batch.set_schedule(p)
     dense = np.full(close.shape, np.nan)
-    for k, r in enumerate(one.reb_rows):
+    for k, r in enumerate(one.rebalance_rows):
         dense[r] = 0.0
-        lo, hi = one.reb_ptr[k], one.reb_ptr[k + 1]
-        dense[r, one.ent_cols[lo:hi]] = one.ent_w[lo:hi]
+        lo, hi = one.target_offsets[k], one.target_offsets[k + 1]
+        dense[r, one.target_cols[lo:hi]] = one.target_weights[lo:hi]
     weights = pd.DataFrame(dense, index=close.index, columns=close.columns)
     pf = vbt.Portfolio.from_orders(close, weights, size_type="targetpercent", group_by=True, cash_sharing=True,
                                    call_seq="auto", fees=fees, init_cash=INIT_CASH, engine="numba")

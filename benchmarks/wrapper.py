@@ -1,8 +1,7 @@
 """Where hedgeclone's time goes on W1: the numba kernel alone versus the pandas-facing wrapper.
 
-This reaches into private helpers of `backtest.engine.simulate` (`_schedule_arrays`,
-`_per_asset`) to time each stage of `simulate` on its own. If they change, `breakdown`
-reports the error instead of failing the benchmark.
+Each stage of `simulate` is timed on its own through the engine's public conversion
+(`backtest.engine.convert`), its `Execution` and its kernel.
 """
 
 from __future__ import annotations
@@ -16,6 +15,8 @@ from benchmarks.timing import measure
 from benchmarks.workloads import W1
 from hedgeclone import backtest
 from hedgeclone.backtest.engine import kernels
+from hedgeclone.backtest.engine.convert import schedule_arrays
+from hedgeclone.backtest.engine.execution import Execution
 from hedgeclone.backtest.engine.schedule import Schedule
 
 __all__ = ["breakdown"]
@@ -23,29 +24,26 @@ __all__ = ["breakdown"]
 
 def _stages(w: W1, schedule: Schedule, repeats: int) -> dict[str, float]:
     """Median seconds of each stage of `simulate` for an already-built `schedule`."""
-    from hedgeclone.backtest.engine.simulate import _per_asset, _schedule_arrays
-
     close = w.close
-    rows, offsets, cols, weights, flags = _schedule_arrays(schedule, close, 0, False)
+    execution = Execution(fees=w.fees, init_cash=INIT_CASH)
+    arrays = schedule_arrays(schedule, close)
     prices = close.to_numpy(dtype=np.float64)
-    fees = _per_asset("fees", w.fees, close.columns)
-    zero = np.zeros(1)
+    costs = execution.per_asset(close.columns)
+    no_delisting_returns = np.zeros(1)
 
     def kernel() -> object:
-        return kernels.simulate_nb(prices, rows, offsets, cols, weights, flags,
-                                   fees, zero, zero, INIT_CASH, 1e-8, False, zero)
+        return kernels.simulate_nb(prices, arrays, costs, execution.init_cash, 1e-8, False, no_delisting_returns)
 
     def wrap() -> object:
-        return backtest.Result(close=close, value=value, cash=cash, fees=paid, orders=orders,
-                               init_cash=INIT_CASH).value
+        return backtest.Result(close=close, output=output, execution=execution).value
 
-    value, cash, paid, orders, *_ = kernel()
+    output = kernel()
     return {
         "kernel_s": measure(kernel, repeats, warmup=1).median_s,
-        "schedule_arrays_s": measure(lambda: _schedule_arrays(schedule, close, 0, False), repeats).median_s,
-        "per_asset_params_s": measure(lambda: _per_asset("fees", w.fees, close.columns), repeats).median_s,
+        "schedule_arrays_s": measure(lambda: schedule_arrays(schedule, close), repeats).median_s,
+        "per_asset_params_s": measure(lambda: execution.per_asset(close.columns), repeats).median_s,
         "result_value_s": measure(wrap, repeats).median_s,
-        "kernel_entries": int(len(cols)),
+        "kernel_entries": int(len(arrays.target_cols)),
     }
 
 
@@ -74,5 +72,5 @@ def breakdown(w: W1, repeats: int) -> dict[str, Any]:
                 ).median_s
             out[name] = entry
         return out
-    except Exception as exc:  # private helpers moved: report, do not fail the benchmark
+    except Exception as exc:  # a stage broke: report it, do not fail the whole benchmark
         return {"error": f"{type(exc).__name__}: {exc}"}

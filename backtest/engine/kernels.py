@@ -13,7 +13,16 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from hedgeclone.backtest.engine.records import Reason, Side, Status, order_dt
+from hedgeclone.backtest.engine.records import (
+    ExecutionArrays,
+    OrderResult,
+    Reason,
+    ScheduleArrays,
+    Side,
+    SimulationOutput,
+    Status,
+    order_dt,
+)
 
 REL_TOL = 1e-9
 ABS_TOL = 1e-12
@@ -48,16 +57,17 @@ def flex_nb(arr: np.ndarray, col: int) -> float:
 
 @njit(cache=True)
 def buy_nb(cash: float, position: float, size: float, price: float, fees: float,
-           fixed_fees: float, slippage: float, min_size: float) -> tuple[float, float, float, float, float]:
+           fixed_fees: float, slippage: float, min_size: float) -> OrderResult:
     """Buy `size` shares at `price` plus slippage, partially if cash runs short.
 
-    Returns (new_cash, new_position, filled_size, fill_price, fees_paid); filled_size is 0
-    when the order is ignored or rejected (no cash, cannot cover fees, below min_size).
+    `fees` is a rate on traded value and `fixed_fees` an amount per fill. The result's `size`
+    is 0 (and the account unchanged) when the order is ignored or rejected: no cash, cannot
+    cover the fees, or below `min_size`.
     """
     adj_price = price * (1.0 + slippage)
     cash_limit = cash
     if cash_limit == 0:
-        return cash, position, 0.0, adj_price, 0.0
+        return OrderResult(cash, position, 0.0, adj_price, 0.0, Side.buy)
     req_cash = size * adj_price
     req_fees = req_cash * fees + fixed_fees
     total_req_cash = req_cash + req_fees
@@ -68,42 +78,40 @@ def buy_nb(cash: float, position: float, size: float, price: float, fees: float,
     else:
         max_req_cash = add_nb(cash_limit, -fixed_fees) / (1.0 + fees)
         if max_req_cash <= 0:
-            return cash, position, 0.0, adj_price, 0.0
+            return OrderResult(cash, position, 0.0, adj_price, 0.0, Side.buy)
         final_size = max_req_cash / adj_price
         fees_paid = cash_limit - max_req_cash
         final_req_cash = cash_limit
     if is_close_nb(size, 0.0):
-        return cash, position, 0.0, adj_price, 0.0
+        return OrderResult(cash, position, 0.0, adj_price, 0.0, Side.buy)
     if not is_close_nb(final_size, min_size) and final_size < min_size:
-        return cash, position, 0.0, adj_price, 0.0
-    return add_nb(cash, -final_req_cash), add_nb(position, final_size), final_size, adj_price, fees_paid
+        return OrderResult(cash, position, 0.0, adj_price, 0.0, Side.buy)
+    return OrderResult(add_nb(cash, -final_req_cash), add_nb(position, final_size), final_size, adj_price,
+                       fees_paid, Side.buy)
 
 
 @njit(cache=True)
 def sell_nb(cash: float, position: float, size: float, price: float, fees: float,
-            fixed_fees: float, slippage: float, min_size: float) -> tuple[float, float, float, float, float]:
-    """Sell `size` shares at `price` less slippage; same return layout as `buy_nb`."""
+            fixed_fees: float, slippage: float, min_size: float) -> OrderResult:
+    """Sell `size` shares at `price` less slippage; `size` 0 in the result when rejected, as in `buy_nb`."""
     adj_price = price * (1.0 - slippage)
     if is_close_nb(size, 0.0):
-        return cash, position, 0.0, adj_price, 0.0
+        return OrderResult(cash, position, 0.0, adj_price, 0.0, Side.sell)
     if not is_close_nb(size, min_size) and size < min_size:
-        return cash, position, 0.0, adj_price, 0.0
+        return OrderResult(cash, position, 0.0, adj_price, 0.0, Side.sell)
     acq_cash = size * adj_price
     fees_paid = acq_cash * fees + fixed_fees
     final_acq_cash = add_nb(acq_cash, -fees_paid)
     if final_acq_cash < 0:
-        return cash, position, 0.0, adj_price, 0.0
-    return cash + final_acq_cash, add_nb(position, -size), size, adj_price, fees_paid
+        return OrderResult(cash, position, 0.0, adj_price, 0.0, Side.sell)
+    return OrderResult(cash + final_acq_cash, add_nb(position, -size), size, adj_price, fees_paid, Side.sell)
 
 
 @njit(cache=True)
 def target_percent_order_nb(cash: float, position: float, weight: float, price: float, val_price: float,
                             value: float, fees: float, fixed_fees: float, slippage: float,
-                            min_size: float) -> tuple[float, float, float, float, float, int]:
-    """Trade towards `weight` of the group `value`, as vectorbt's `execute_order_nb` does.
-
-    Returns (new_cash, new_position, filled_size, fill_price, fees_paid, side).
-    """
+                            min_size: float) -> OrderResult:
+    """Trade towards `weight` of the group `value`, as vectorbt's `execute_order_nb` does."""
     if is_close_nb(cash, 0.0):
         cash = 0.0
     if is_close_nb(position, 0.0):
@@ -111,13 +119,11 @@ def target_percent_order_nb(cash: float, position: float, weight: float, price: 
     if is_close_nb(value, 0.0):
         value = 0.0
     if value <= 0 or np.isnan(val_price):
-        return cash, position, 0.0, price, 0.0, Side.buy
+        return OrderResult(cash, position, 0.0, price, 0.0, Side.buy)
     order_size = weight * value / val_price - position
     if order_size > 0:
-        c, p, s, fp, f = buy_nb(cash, position, order_size, price, fees, fixed_fees, slippage, min_size)
-        return c, p, s, fp, f, Side.buy
-    c, p, s, fp, f = sell_nb(cash, position, -order_size, price, fees, fixed_fees, slippage, min_size)
-    return c, p, s, fp, f, Side.sell
+        return buy_nb(cash, position, order_size, price, fees, fixed_fees, slippage, min_size)
+    return sell_nb(cash, position, -order_size, price, fees, fixed_fees, slippage, min_size)
 
 
 @njit(cache=True)
@@ -166,135 +172,150 @@ def _last_valid_row_nb(close: np.ndarray, col: int) -> int:
 
 
 @njit(cache=True)
-def _record_nb(orders: np.ndarray, n: int, row: int, col: int, size: float, price: float,
-               fees: float, side: int, reason: int) -> int:
-    orders[n]["row"] = row
-    orders[n]["col"] = col
-    orders[n]["size"] = size
-    orders[n]["price"] = price
-    orders[n]["fees"] = fees
-    orders[n]["side"] = side
-    orders[n]["reason"] = reason
-    return n + 1
+def _record_nb(orders: np.ndarray, n_orders: int, row: int, col: int, size: float, price: float,
+               fees_paid: float, side: int, reason: int) -> int:
+    """Write fill number `n_orders` into the preallocated `orders` records; return the next number."""
+    orders[n_orders]["row"] = row
+    orders[n_orders]["col"] = col
+    orders[n_orders]["size"] = size
+    orders[n_orders]["price"] = price
+    orders[n_orders]["fees_paid"] = fees_paid
+    orders[n_orders]["side"] = side
+    orders[n_orders]["reason"] = reason
+    return n_orders + 1
 
 
 @njit(cache=True)
-def _value_segment_nb(close, a, b, cash, pos, last_price, last_valid, held, slot, n_held, delist, delist_ret,
-                      value, cash_out, orders, n_orders):
-    # Closing values of rows [a, b): cash plus each held name at its last known price; a held
-    # name whose prices end on row d < last row is sold there (see `simulate_nb`).
+def _value_segment_nb(close: np.ndarray, start_row: int, stop_row: int, cash: float, position: np.ndarray,
+                      last_price: np.ndarray, last_valid_row: np.ndarray, held: np.ndarray,
+                      held_slot: np.ndarray, n_held: int, delisting: bool, delisting_returns: np.ndarray,
+                      value_out: np.ndarray, cash_out: np.ndarray, orders: np.ndarray,
+                      n_orders: int) -> tuple[float, int, int]:
+    """Write the closing value and cash of rows ``[start_row, stop_row)``, on which nothing is traded.
+
+    The value of a row is `cash` plus each held column (``held[:n_held]``, with ``held_slot[col]``
+    its place in that list, -1 when not held) at its last known price: ``position[col]`` shares
+    times the latest non-NaN close, starting from ``last_price[col]``. Each held column's prices
+    are read as one contiguous run, not day by day across the universe.
+
+    With `delisting`, a held column whose prices end on a row d of the segment before the
+    calendar's last row (``last_valid_row[col]``) is sold on row d at its last close times
+    ``1 + delisting_returns[col]``, without fees: the sale is recorded in `orders` (from number
+    `n_orders`), its proceeds join the cash from row d on, and the column leaves the held list.
+
+    Updates `position`, `last_price`, `held` and `held_slot` in place. Returns the cash after
+    the segment, the number of held columns and the number of orders recorded.
+    """
     n_rows = close.shape[0]
-    for t in range(a, b):
-        value[t] = cash
+    for t in range(start_row, stop_row):
+        value_out[t] = cash
         cash_out[t] = cash
     h = 0
     while h < n_held:
-        c = held[h]
-        q = pos[c]
-        lp = last_price[c]
-        d = last_valid[c]
-        ends = delist and d >= a and d < b and d < n_rows - 1
-        stop = d if ends else b
+        col = held[h]
+        shares = position[col]
+        price = last_price[col]
+        last_row = last_valid_row[col]
+        ends = delisting and last_row >= start_row and last_row < stop_row and last_row < n_rows - 1
+        stop = last_row if ends else stop_row
         # The product is formed once per price change, not fused into the add: numba's parallel
         # build would otherwise use a fused multiply-add where the serial build does not, and
         # a sweep would differ from a single run in the last bit.
-        held_value = q * lp
-        for t in range(a, stop):
-            p = close[t, c]
+        held_value = shares * price
+        for t in range(start_row, stop):
+            p = close[t, col]
             if not np.isnan(p):
-                lp = p
-                held_value = q * lp
-            value[t] += held_value
+                price = p
+                held_value = shares * price
+            value_out[t] += held_value
         if not ends:
-            last_price[c] = lp
+            last_price[col] = price
             h += 1
             continue
-        lp = close[d, c]
-        last_price[c] = lp
-        fill = lp * (1.0 + flex_nb(delist_ret, c))
-        proceeds = q * fill
-        for t in range(d, b):
-            value[t] += proceeds
+        price = close[last_row, col]
+        last_price[col] = price
+        fill = price * (1.0 + flex_nb(delisting_returns, col))
+        proceeds = shares * fill
+        for t in range(last_row, stop_row):
+            value_out[t] += proceeds
             cash_out[t] += proceeds
         cash += proceeds
-        n_orders = _record_nb(orders, n_orders, d, c, q, fill, 0.0, Side.sell, Reason.delisting)
-        pos[c] = 0.0
+        n_orders = _record_nb(orders, n_orders, last_row, col, shares, fill, 0.0, Side.sell, Reason.delisting)
+        position[col] = 0.0
         n_held -= 1
         held[h] = held[n_held]
-        slot[held[h]] = h
-        slot[c] = -1
+        held_slot[held[h]] = h
+        held_slot[col] = -1
     return cash, n_held, n_orders
 
 
 @njit(cache=True)
 def simulate_nb(
     close: np.ndarray,
-    reb_rows: np.ndarray,
-    reb_ptr: np.ndarray,
-    ent_cols: np.ndarray,
-    ent_w: np.ndarray,
-    close_unlisted: np.ndarray,
-    fees: np.ndarray,
-    fixed_fees: np.ndarray,
-    slippage: np.ndarray,
+    schedule: ScheduleArrays,
+    execution: ExecutionArrays,
     init_cash: float,
     min_size: float,
-    delist: bool,
-    delist_ret: np.ndarray,
-):
+    delisting: bool,
+    delisting_returns: np.ndarray,
+) -> SimulationOutput:
     """Simulate a long-only, cash-sharing portfolio rebalanced to target weights.
 
-    close: (T, N) prices, NaN where a name does not trade. Rebalance k executes at row
-    ``reb_rows[k]`` (strictly increasing) with targets ``ent_cols[reb_ptr[k]:reb_ptr[k+1]]``
-    (sorted, distinct) and weights ``ent_w[...]`` as fractions of the portfolio value at that
-    row's close. A held name not named keeps its shares, unless ``close_unlisted[k]``, which
-    sells it. A name whose price is NaN on the row is not traded that day. Orders run in
-    vectorbt's auto call sequence (by approximate order value, sells first). If `delist`, a
-    held name whose prices end before the last row is sold at its last close times
-    ``1 + delist_ret[col]`` (no fees) on that row.
+    close: (T, N) prices, NaN where a name does not trade. Rebalance k of `schedule` executes
+    at row ``rebalance_rows[k]`` with targets ``target_cols[target_offsets[k]:target_offsets[k+1]]``
+    at ``target_weights[...]``, fractions of the portfolio value at that row's close (see
+    `ScheduleArrays`). A held name not named keeps its shares, unless ``close_unlisted[k]``,
+    which sells it. A name whose price is NaN on the row is not traded that day. Orders run in
+    vectorbt's auto call sequence (by approximate order value, sells first) and pay the costs of
+    `execution` (each read per column with `flex_nb`). If `delisting`, a held name whose prices
+    end before the last row is sold at its last close times ``1 + delisting_returns[col]``
+    (no fees) on that row.
 
-    Returns (value, cash, fees_paid, orders, status, bad_row, bad_col) with daily arrays of
-    length T and the filled orders as `order_dt` records. `status` is `Status.bad_price`
-    (and nothing else is meaningful) when a name had to trade at a non-finite or
-    non-positive price.
+    Returns a `SimulationOutput`: value, cash and fees paid per row, and the filled orders as
+    `order_dt` records; its `status` is `Status.bad_price` (and nothing else is meaningful)
+    when a name had to trade at a non-finite or non-positive price.
     """
+    rebalance_rows = schedule.rebalance_rows
+    target_offsets = schedule.target_offsets
+    target_cols = schedule.target_cols
+    target_weights = schedule.target_weights
+    close_unlisted = schedule.close_unlisted
     n_rows, n_cols = close.shape
-    value = np.empty(n_rows)
+    value_out = np.empty(n_rows)
     cash_out = np.empty(n_rows)
-    fees_out = np.zeros(n_rows)
-    orders = np.empty(2 * ent_cols.shape[0] + 1, dtype=order_dt)
+    fees_paid_out = np.zeros(n_rows)
+    orders = np.empty(2 * target_cols.shape[0] + 1, dtype=order_dt)
     n_orders = 0
 
-    pos = np.zeros(n_cols)
+    position = np.zeros(n_cols)
     last_price = np.full(n_cols, np.nan)
-    last_valid = np.full(n_cols, -2, dtype=np.int64)
+    last_valid_row = np.full(n_cols, -2, dtype=np.int64)  # -2: not looked up yet
     held = np.empty(n_cols, dtype=np.int64)
-    slot = np.full(n_cols, -1, dtype=np.int64)
+    held_slot = np.full(n_cols, -1, dtype=np.int64)
     n_held = 0
     target = np.full(n_cols, np.nan)
 
-    max_part = n_cols
-    part_col = np.empty(max_part, dtype=np.int64)
-    part_key = np.empty(max_part)
-    part_idx = np.empty(max_part, dtype=np.int64)
+    # Participants of one rebalance: the columns that trade, their sort keys and call order.
+    part_col = np.empty(n_cols, dtype=np.int64)
+    part_key = np.empty(n_cols)
+    part_order = np.empty(n_cols, dtype=np.int64)
 
     cash = float(init_cash)
-    n_reb = reb_rows.shape[0]
+    n_rebalances = rebalance_rows.shape[0]
     seg = 0  # first row not yet valued
-    for k in range(n_reb + 1):
-        # Value rows [seg, stop) where nothing is traded: each held name's prices are read as
-        # one contiguous run (no day-by-day hop across the universe), delistings included.
-        stop = reb_rows[k] if k < n_reb else n_rows
+    for k in range(n_rebalances + 1):
+        # Value rows [seg, stop) where nothing is traded, delistings included.
+        stop = rebalance_rows[k] if k < n_rebalances else n_rows
         cash, n_held, n_orders = _value_segment_nb(
-            close, seg, stop, cash, pos, last_price, last_valid, held, slot, n_held, delist, delist_ret,
-            value, cash_out, orders, n_orders,
+            close, seg, stop, cash, position, last_price, last_valid_row, held, held_slot, n_held, delisting,
+            delisting_returns, value_out, cash_out, orders, n_orders,
         )
-        if k == n_reb:
+        if k == n_rebalances:
             break
         t = stop
         seg = t
-        lo = reb_ptr[k]
-        hi = reb_ptr[k + 1]
+        lo = target_offsets[k]
+        hi = target_offsets[k + 1]
         # Valuation prices at this row: close if it trades, else the last known price.
         value_now = cash
         for h in range(n_held):
@@ -302,19 +323,19 @@ def simulate_nb(
             p = close[t, c]
             if not np.isnan(p):
                 last_price[c] = p
-            value_now += pos[c] * last_price[c]
+            value_now += position[c] * last_price[c]
         # Participants: named names (and held names, when unlisted ones are closed)
         # that trade today and would change.
         for e in range(lo, hi):
-            target[ent_cols[e]] = ent_w[e]
+            target[target_cols[e]] = target_weights[e]
         n_part = 0
         for e in range(lo, hi):
-            c = ent_cols[e]
-            if np.isnan(close[t, c]) or (pos[c] == 0.0 and ent_w[e] == 0.0):
+            c = target_cols[e]
+            if np.isnan(close[t, c]) or (position[c] == 0.0 and target_weights[e] == 0.0):
                 continue
             part_col[n_part] = c
             n_part += 1
-        n_named = n_part  # sorted by column, as the entries are
+        n_named = n_part  # sorted by column, as the targets are
         if close_unlisted[k]:
             for h in range(n_held):
                 c = held[h]
@@ -322,42 +343,46 @@ def simulate_nb(
                     target[c] = 0.0
                     part_col[n_part] = c
                     n_part += 1
-            _merge_tail_nb(part_col, n_named, n_part, part_idx)
+            _merge_tail_nb(part_col, n_named, n_part, part_order)
         for j in range(n_part):
             c = part_col[j]
             p = close[t, c]
             if not (p > 0.0 and p < np.inf):
-                return value, cash_out, fees_out, orders[:n_orders], Status.bad_price, t, c
-            part_key[j] = target[c] * value_now - pos[c] * p
-            part_idx[j] = c
-        _insert_argsort_nb(part_key, part_idx, n_part)
+                return SimulationOutput(value_out, cash_out, fees_paid_out, orders[:n_orders], Status.bad_price, t, c)
+            part_key[j] = target[c] * value_now - position[c] * p
+            part_order[j] = c
+        _insert_argsort_nb(part_key, part_order, n_part)
         for j in range(n_part):
-            c = part_idx[j]
+            c = part_order[j]
             p = close[t, c]
-            was_held = pos[c] != 0.0
-            cash, new_pos, size, fill, paid, side = target_percent_order_nb(
-                cash, pos[c], target[c], p, p, value_now,
-                flex_nb(fees, c), flex_nb(fixed_fees, c), flex_nb(slippage, c), min_size,
+            was_held = position[c] != 0.0
+            res = target_percent_order_nb(
+                cash, position[c], target[c], p, p, value_now,
+                flex_nb(execution.fees, c), flex_nb(execution.fixed_fees, c), flex_nb(execution.slippage, c),
+                min_size,
             )
-            pos[c] = new_pos
-            if size > 0.0:
-                n_orders = _record_nb(orders, n_orders, t, c, size, fill, paid, side, Reason.rebalance)
-                fees_out[t] += paid
+            cash = res.cash
+            new_position = res.position
+            position[c] = new_position
+            if res.size > 0.0:
+                n_orders = _record_nb(orders, n_orders, t, c, res.size, res.price, res.fees_paid, res.side,
+                                      Reason.rebalance)
+                fees_paid_out[t] += res.fees_paid
                 last_price[c] = p
-            if new_pos != 0.0 and not was_held:
-                slot[c] = n_held
+            if new_position != 0.0 and not was_held:
+                held_slot[c] = n_held
                 held[n_held] = c
                 n_held += 1
-                if delist and last_valid[c] == -2:
-                    last_valid[c] = _last_valid_row_nb(close, c)
-            elif new_pos == 0.0 and was_held:
-                s = slot[c]
+                if delisting and last_valid_row[c] == -2:
+                    last_valid_row[c] = _last_valid_row_nb(close, c)
+            elif new_position == 0.0 and was_held:
+                s = held_slot[c]
                 n_held -= 1
                 held[s] = held[n_held]
-                slot[held[s]] = s
-                slot[c] = -1
+                held_slot[held[s]] = s
+                held_slot[c] = -1
         for e in range(lo, hi):
-            target[ent_cols[e]] = np.nan
+            target[target_cols[e]] = np.nan
         for j in range(n_part):
             target[part_col[j]] = np.nan
-    return value, cash_out, fees_out, orders[:n_orders], Status.ok, -1, -1
+    return SimulationOutput(value_out, cash_out, fees_paid_out, orders[:n_orders], Status.ok, -1, -1)

@@ -1,4 +1,9 @@
-"""Enums (NamedTuples of ints) and record dtypes that the kernels fill in preallocated arrays."""
+"""What the kernels read and write: enums (NamedTuples of ints), record dtypes, and the
+NamedTuples that carry kernel inputs and results (vectorbt `portfolio/enums.py`'s style).
+
+Every NamedTuple here holds NumPy arrays and scalars only, so numba passes, builds and
+returns them in nopython mode, and Python code reads their fields by name.
+"""
 
 from __future__ import annotations
 
@@ -37,10 +42,75 @@ order_dt = np.dtype(
         ("col", np.int64),  # column in the universe
         ("size", np.float64),  # shares, always positive; see `side`
         ("price", np.float64),  # fill price, slippage included
-        ("fees", np.float64),  # fees paid on this fill
+        ("fees_paid", np.float64),  # fees paid on this fill (an amount, not a rate)
         ("side", np.int64),
         ("reason", np.int64),
     ],
     align=True,
 )
 """One filled order."""
+
+
+class ScheduleArrays(NamedTuple):
+    """A rebalance schedule as the kernels read it (compressed rows, like `Schedule`).
+
+    Rebalance k executes at row ``rebalance_rows[k]`` (strictly increasing) with targets
+    ``target_cols[target_offsets[k]:target_offsets[k+1]]`` (column numbers, sorted and
+    distinct within a rebalance) at ``target_weights[...]``; ``close_unlisted[k]`` says
+    whether a held column the rebalance does not name is sold (True) or kept (False).
+    """
+
+    rebalance_rows: np.ndarray  # int64, (K,)
+    target_offsets: np.ndarray  # int64, (K + 1,), from 0
+    target_cols: np.ndarray  # int64, (E,)
+    target_weights: np.ndarray  # float64, (E,)
+    close_unlisted: np.ndarray  # bool, (K,)
+
+    def shift(self, rows: int) -> ScheduleArrays:
+        """The same schedule with every row moved by `rows` (a window's arrays placed in a longer calendar)."""
+        return self._replace(rebalance_rows=self.rebalance_rows + np.int64(rows))
+
+
+class ExecutionArrays(NamedTuple):
+    """Costs as the kernels read them: each one value for all columns, or one per column (see `flex_nb`)."""
+
+    fees: np.ndarray  # rate on traded value
+    fixed_fees: np.ndarray  # amount per fill
+    slippage: np.ndarray  # fraction of the price, against the trader
+
+
+class OrderResult(NamedTuple):
+    """What one order did: the account after it, and the fill (`size` 0 when nothing filled)."""
+
+    cash: float
+    position: float
+    size: float
+    price: float  # fill price, slippage included
+    fees_paid: float
+    side: int
+
+
+class SimulationOutput(NamedTuple):
+    """What `simulate_nb` returns: daily arrays of length T and the filled orders.
+
+    When `status` is `Status.bad_price`, only `bad_row` and `bad_col` (where an order had to
+    trade at a non-finite or non-positive price) are meaningful; otherwise they are -1.
+    """
+
+    value: np.ndarray  # portfolio value at each close
+    cash: np.ndarray  # cash at each close
+    fees_paid: np.ndarray  # fees paid on each row
+    orders: np.ndarray  # `order_dt` records, in execution order
+    status: int
+    bad_row: int
+    bad_col: int
+
+
+class BatchOutput(NamedTuple):
+    """What `batch_simulate_nb` returns besides the values it writes: one entry per set."""
+
+    traded: np.ndarray  # summed |size x price| of all fills
+    fees_paid: np.ndarray  # summed fees paid
+    status: np.ndarray  # `Status` of each set
+    bad_row: np.ndarray  # absolute row at fault, or -1
+    bad_col: np.ndarray  # column at fault, or -1

@@ -26,9 +26,10 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from hedgeclone.backtest.engine.batch import BatchArrays
+from hedgeclone.backtest.engine.batch import BatchArrays, BatchSet
+from hedgeclone.backtest.engine.convert import ScheduleArrays, per_asset, schedule_arrays
+from hedgeclone.backtest.engine.execution import Execution
 from hedgeclone.backtest.engine.schedule import Schedule
-from hedgeclone.backtest.engine.simulate import _per_asset, _schedule_arrays
 from hedgeclone.backtest.metric_sets import higher_is_better
 from hedgeclone.backtest.metrics import daily_returns
 from hedgeclone.backtest.session import load_config_market, require_holdings, run_start
@@ -133,7 +134,7 @@ class _Planner:
             self._picks[key] = chosen
         return self._picks[key]
 
-    def arrays(self, strategy, lo, hi, lag: int):
+    def arrays(self, strategy, lo, hi, lag: int) -> tuple[int, int, ScheduleArrays]:
         """(start row, end row, kernel arrays with absolute rows) of the strategy's schedule."""
         key = (strategy, lo, hi, lag)
         if key in self._arrays:
@@ -145,8 +146,7 @@ class _Planner:
         calendar = self.market.close.index
         t0 = int(calendar.searchsorted(dates[0], side="left"))
         t1 = int(calendar.searchsorted(hi, side="right"))
-        rows, offsets, cols, w, flags = _schedule_arrays(schedule, self.market.close.iloc[t0:t1], lag, False)
-        out = (t0, t1, rows + t0, offsets, cols, w, flags)
+        out = (t0, t1, schedule_arrays(schedule, self.market.close.iloc[t0:t1], lag=lag).shift(t0))
         self._arrays[key] = out
         return out
 
@@ -163,8 +163,10 @@ def plan(configs: list, market, progress: Progress | None = None) -> BatchArrays
         require_holdings(cfg, market)
         lo, hi = _window(cfg, market)
         b = cfg.backtest
-        t0, t1, rows, offsets, cols, w, flags = planner.arrays(cfg.strategy, lo, hi, b.lag)
-        sets.append((t0, t1, rows, offsets, cols, w, flags, b.fees, b.fixed_fees, b.slippage, b.init_cash))
+        execution = Execution(fees=b.fees, fixed_fees=b.fixed_fees, slippage=b.slippage, init_cash=b.init_cash,
+                              lag=b.lag)
+        t0, t1, arrays = planner.arrays(cfg.strategy, lo, hi, execution.lag)
+        sets.append(BatchSet(t0, t1, arrays, execution))
         if progress is not None:
             progress("decisions", i + 1, len(configs))
     return BatchArrays.from_sets(sets)
@@ -188,7 +190,7 @@ def sweep(config, grid: Grid, *, market=None, progress: Progress | None = None, 
         close=np.asfortranarray(market.close.to_numpy(dtype=np.float64)),
         index=market.close.index,
         benchmarks=market.benchmarks,
-        delisting_returns=_per_asset("delisting_returns", market.delisting_returns, market.close.columns, -1.0)
+        delisting_returns=per_asset("delisting_returns", market.delisting_returns, market.close.columns, lower=-1.0)
         if market.delisting_returns is not None else None,
     )
     on_set = (lambda done, total: progress("backtests", done, total)) if progress is not None else None

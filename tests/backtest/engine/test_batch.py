@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from hedgeclone import backtest
-from hedgeclone.backtest.engine.batch import BatchArrays, batch_simulate
-from hedgeclone.backtest.engine.simulate import _schedule_arrays
+from hedgeclone.backtest.engine.batch import BatchArrays, BatchSet, batch_simulate
+from hedgeclone.backtest.engine.convert import schedule_arrays
+from hedgeclone.backtest.engine.execution import Execution
 from hedgeclone.errors import InputError
 
 
@@ -55,13 +56,11 @@ def test_batch_equals_simulate_exactly(seed):
         window = close.iloc[t0:t1]
         res = backtest.simulate(window, schedule, delisting=True, delisting_returns=dr, **p)
         expected.append((t0, t1, res))
-        rows, offsets, cols, w, flags = _schedule_arrays(schedule, window, p["lag"], False)
-        sets.append((t0, t1, rows + t0, offsets, cols, w, flags, p["fees"], p["fixed_fees"], p["slippage"],
-                     p["init_cash"]))
+        sets.append(BatchSet(t0, t1, schedule_arrays(schedule, window, lag=p["lag"]).shift(t0), Execution(**p)))
     batch = BatchArrays.from_sets(sets)
     values, traded, paid = batch_simulate(close.to_numpy(), batch, delisting=True, delisting_returns=dr.to_numpy())
     for p, (t0, t1, res) in enumerate(expected):
-        assert np.array_equal(values[p, t0:t1], res.value_)
+        assert np.array_equal(values[p, t0:t1], res.output.value)
         assert np.isnan(values[p, :t0]).all() and np.isnan(values[p, t1:]).all()
         assert paid[p] == pytest.approx(res.trades["fees"].sum(), rel=1e-12, abs=1e-12)
         assert traded[p] == pytest.approx(res.trades["value"].abs().sum(), rel=1e-12, abs=1e-12)
@@ -74,7 +73,6 @@ def test_batch_equals_simulate_exactly(seed):
 def test_bad_price_names_the_set():
     close = pd.DataFrame({"A": [1.0, 2.0, -1.0, 3.0]}, index=pd.bdate_range("2021-01-01", periods=4))
     schedule = backtest.Schedule.from_dict({close.index[2]: {"A": 1.0}})
-    rows, offsets, cols, w, flags = _schedule_arrays(schedule, close, 0, False)
-    batch = BatchArrays.from_sets([(0, 4, rows, offsets, cols, w, flags, 0.0, 0.0, 0.0, 1.0)])
+    batch = BatchArrays.from_sets([BatchSet(0, 4, schedule_arrays(schedule, close), Execution())])
     with pytest.raises(InputError, match="parameter set 0"):
         batch_simulate(close.to_numpy(), batch)

@@ -1,0 +1,112 @@
+"""`Result`: what a backtest returns, wrapped back into pandas once, with lazy derived views."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from hedgeclone.backtest import metrics
+from hedgeclone.backtest.engine.execution import Execution
+from hedgeclone.backtest.engine.records import Reason, Side, SimulationOutput
+
+__all__ = ["Result"]
+
+
+class Result:
+    """Daily value, cash and costs of a simulated portfolio, and its filled orders.
+
+    `output` is the kernel's `SimulationOutput` (plain arrays); the properties wrap it into
+    pandas on first use. `execution` is the `Execution` it ran with.
+    """
+
+    def __init__(self, *, close: pd.DataFrame, output: SimulationOutput, execution: Execution) -> None:
+        self.close = close
+        self.output = output
+        self.execution = execution
+
+    @property
+    def index(self) -> pd.DatetimeIndex:
+        return self.close.index
+
+    @property
+    def init_cash(self) -> float:
+        return self.execution.init_cash
+
+    @property
+    def orders(self) -> np.ndarray:
+        """The filled orders as `order_dt` records, in execution order."""
+        return self.output.orders
+
+    @cached_property
+    def value(self) -> pd.Series:
+        """Portfolio value at each close (cash plus positions at their last known price)."""
+        return pd.Series(self.output.value, index=self.index, name="value")
+
+    @cached_property
+    def returns(self) -> pd.Series:
+        """Daily simple returns (`metrics.daily_returns`); the first is relative to `init_cash`."""
+        return metrics.daily_returns(self.value, self.init_cash).rename("returns")
+
+    @cached_property
+    def cash(self) -> pd.Series:
+        """Cash at each close."""
+        return pd.Series(self.output.cash, index=self.index, name="cash")
+
+    @cached_property
+    def costs(self) -> pd.Series:
+        """Fees paid on each day."""
+        return pd.Series(self.output.fees_paid, index=self.index, name="costs")
+
+    @cached_property
+    def trades(self) -> pd.DataFrame:
+        """Every fill: date, ticker, side, shares, price (slippage included), fees (paid), value, reason."""
+        o = self.orders
+        side = np.where(o["side"] == Side.buy, "buy", "sell")
+        reason = np.where(o["reason"] == Reason.delisting, "delisting", "rebalance")
+        return pd.DataFrame(
+            {
+                "date": self.index[o["row"]],
+                "ticker": self.close.columns[o["col"]],
+                "side": side,
+                "shares": o["size"],
+                "price": o["price"],
+                "fees": o["fees_paid"],
+                "value": o["size"] * o["price"],
+                "reason": reason,
+            }
+        )
+
+    @cached_property
+    def positions(self) -> pd.DataFrame:
+        """Shares held at each close, one column per ticker ever held (dense only over those)."""
+        o = self.orders
+        cols, inverse = np.unique(o["col"], return_inverse=True)
+        flow = np.zeros((len(self.index), len(cols)))
+        signed = np.where(o["side"] == Side.buy, o["size"], -o["size"])
+        np.add.at(flow, (o["row"], inverse), signed)
+        held = np.cumsum(flow, axis=0)
+        held[np.abs(held) < 1e-12] = 0.0
+        return pd.DataFrame(held, index=self.index, columns=self.close.columns[cols])
+
+    def weights(self) -> pd.DataFrame:
+        """Weight of each held ticker in the portfolio value at each close."""
+        pos = self.positions
+        px = self.close[pos.columns].ffill()
+        return (pos * px).fillna(0.0).div(self.value, axis=0)
+
+    def stats(self) -> dict[str, float]:
+        """The strategy metrics of ``metrics.json``: the summary set plus costs and turnover (`metrics.trading`)."""
+        traded = float((self.orders["size"] * self.orders["price"]).sum())
+        fees_paid = float(self.output.fees_paid.sum())
+        return {**metrics.summary(self.returns), **metrics.trading(self.output.value, traded, fees_paid)}
+
+    def __repr__(self) -> str:
+        if not len(self.index):
+            return "Result(empty)"
+        value = self.output.value
+        return (
+            f"Result({self.index[0].date()}..{self.index[-1].date()}, {len(self.orders)} fills, "
+            f"value {value[0]:.6g} -> {value[-1]:.6g}, {self.execution!r})"
+        )
