@@ -1,22 +1,7 @@
 """hedgeclone's backtester: the engine and its results at the bottom, the application on top.
 
-Re-exports only the engine's names (`simulate`, `Schedule`, `Result`) and the errors, so that
-importing it loads neither the reports nor the command line.
+Nothing is imported here, so that the command line (`hedgeclone.backtest.cli`) starts without
+loading the engine. Scripts use the facade (`import hedgeclone as hc; hc.simulate(...)`) or the
+modules: `hedgeclone.backtest.engine` (simulate, Schedule, Execution, Result), `.metrics`,
+`.replay`, `.session`, `.run`, `.rundir`, `.report`, `.compare`, `.tuning`, `.cli`.
 """
-
-from hedgeclone.backtest.engine import Execution, Schedule, simulate
-from hedgeclone.backtest.result import Result
-from hedgeclone.errors import CorruptFileError, DataError, HedgecloneError, InputError
-from hedgeclone.version import __version__
-
-__all__ = [
-    "CorruptFileError",
-    "DataError",
-    "Execution",
-    "HedgecloneError",
-    "InputError",
-    "Result",
-    "Schedule",
-    "simulate",
-    "__version__",
-]

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hedgeclone.backtest.engine import Schedule, simulate
-from hedgeclone.backtest.result import Result
+from hedgeclone.backtest.engine import Result, Schedule, simulate
 from hedgeclone.backtest.run import RunData, build_run, holdings_from_picks
 from hedgeclone.data.thirteenf.index import HoldingsIndex
 from hedgeclone.errors import InputError

@@ -11,8 +11,8 @@ import importlib.util
 
 import pandas as pd
 
+import hedgeclone as hc
 from benchmarks.workloads import W1
-from hedgeclone import backtest
 
 __all__ = ["INIT_CASH", "bt_value", "hedgeclone_value", "rust_available", "vectorbt_value"]
 
@@ -22,7 +22,7 @@ INIT_CASH = 1_000_000.0
 def hedgeclone_value(w: W1, dense: bool = False) -> pd.Series:
     """hedgeclone `simulate` on the Schedule (or, with `dense`, on the dense weights frame), `.value`."""
     weights = w.weights if dense else w.schedule
-    return backtest.simulate(w.close, weights, fees=w.fees, init_cash=INIT_CASH).value
+    return hc.simulate(w.close, weights, fees=w.fees, init_cash=INIT_CASH).value
 
 
 def rust_available() -> bool:

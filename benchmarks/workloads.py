@@ -7,7 +7,7 @@ one per engine's native input, and all three mean the same orders:
 
 - `weights`: the dense dates x tickers frame vectorbt reads, NaN on rows without a rebalance
   and, on a rebalance row, 1/14 for the picks and 0 for every other ticker;
-- `schedule`: the sparse `backtest.Schedule` (picks only; held names not named are sold);
+- `schedule`: the sparse `hc.Schedule` (picks only; held names not named are sold);
 - `targets`: only the rebalance rows, NaN except for the picks, the frame bt's `WeighTarget`
   reads (its `Rebalance` closes held names not named).
 """
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from hedgeclone.backtest import Schedule
+from hedgeclone import Schedule
 
 __all__ = ["W1", "build_w1"]
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 
+import hedgeclone as hc
 from benchmarks.peers import INIT_CASH
 from benchmarks.timing import measure
 from benchmarks.workloads import W1
-from hedgeclone import backtest
 from hedgeclone.backtest.engine import kernels
 from hedgeclone.backtest.engine.convert import schedule_arrays
 from hedgeclone.backtest.engine.execution import Execution
@@ -35,7 +35,7 @@ def _stages(w: W1, schedule: Schedule, repeats: int) -> dict[str, float]:
         return kernels.simulate_nb(prices, arrays, costs, execution.init_cash, 1e-8, False, no_delisting_returns)
 
     def wrap() -> object:
-        return backtest.Result(close=close, output=output, execution=execution).value
+        return hc.Result(close=close, output=output, execution=execution).value
 
     output = kernel()
     return {
@@ -59,7 +59,7 @@ def breakdown(w: W1, repeats: int) -> dict[str, Any]:
     try:
         out: dict[str, Any] = {}
         for name, weights in (("schedule", w.schedule), ("dense", w.weights)):
-            total = measure(lambda weights=weights: backtest.simulate(
+            total = measure(lambda weights=weights: hc.simulate(
                 w.close, weights, fees=w.fees, init_cash=INIT_CASH).value, repeats, warmup=1).median_s
             schedule = Schedule.from_frame(weights) if name == "dense" else weights
             stages = _stages(w, schedule, repeats)

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hedgeclone.backtest import panel_metrics
 from hedgeclone.backtest.engine.batch import BatchArrays, batch_simulate
-from hedgeclone.backtest.run import STRATEGY, RunData, metrics_document, returns_of
+from hedgeclone.backtest.metrics import daily_returns
 from hedgeclone.errors import InputError
 
-__all__ = ["Shared", "ChunkResult", "score_chunk", "run_chunks"]
+__all__ = ["Shared", "ChunkResult", "chunk_metrics", "score_chunk", "run_chunks"]
 
 # numba's default (workqueue) threading layer must not run two parallel kernels at once in one
 # process; Dask workers with several threads would do that without this lock.
@@ -46,19 +47,19 @@ class ChunkResult:
     metrics: list[dict]
 
 
-def _set_metrics(values: np.ndarray, traded: float, paid: float, init_cash: float, shared: Shared) -> dict:
+def chunk_metrics(values: np.ndarray, traded: np.ndarray, fees_paid: np.ndarray, init_cash: np.ndarray,
+                  shared: Shared) -> list[dict]:
+    """The metrics.json keys of each set (row) of `values` (P, T; NaN outside each window), from the
+    panel metrics: a set's returns start against its initial cash, each benchmark's at 0 on the
+    set's first day, exactly as a separate run's run directory computes them."""
+    returns = daily_returns(values, init_cash)
+    out = {**panel_metrics.summary(returns), **panel_metrics.trading(values, traded, fees_paid)}
     window = ~np.isnan(values)
-    series = pd.Series(values[window], index=shared.index[window], name=STRATEGY)
-    frame = series.to_frame()
-    if len(shared.benchmarks.columns):
-        frame = frame.join(shared.benchmarks.reindex(frame.index).astype(float))
-    rets = returns_of(RunData(name="", values=frame, holdings=pd.DataFrame(), trades=pd.DataFrame(), initial=init_cash))
-    doc = metrics_document(rets[STRATEGY], {b: rets[b] for b in shared.benchmarks.columns},
-                           trades=pd.DataFrame({"value": [traded], "fees": [paid]}), values=frame[STRATEGY])
-    out = dict(doc["strategy"])
-    for bench, rel in doc["relative"].items():
-        out.update({f"{bench}.{k}": v for k, v in rel.items()})
-    return {k: (np.nan if v is None else v) for k, v in out.items()}
+    for bench in shared.benchmarks.columns:
+        level = shared.benchmarks[bench].to_numpy(np.float64)
+        factor = daily_returns(np.where(window, level[None, :], np.nan))
+        out.update({f"{bench}.{k}": v for k, v in panel_metrics.relative(returns, factor).items()})
+    return [{k: float(v[p]) for k, v in out.items()} for p in range(values.shape[0])]
 
 
 def score_chunk(start: int, batch: BatchArrays, shared: Shared) -> ChunkResult:
@@ -69,8 +70,7 @@ def score_chunk(start: int, batch: BatchArrays, shared: Shared) -> ChunkResult:
     with _KERNEL_LOCK:
         values, traded, paid = batch_simulate(shared.close, batch, delisting=shared.delisting,
                                               delisting_returns=shared.delisting_returns)
-    rows = [_set_metrics(values[p], float(traded[p]), float(paid[p]), float(batch.init_cash[p]), shared)
-            for p in range(len(batch))]
+    rows = chunk_metrics(values, np.asarray(traded), np.asarray(paid), np.asarray(batch.init_cash), shared)
     return ChunkResult(start=start, values=values, metrics=rows)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hedgeclone import backtest
+import hedgeclone as hc
 from hedgeclone.backtest.run import RunData, build_run
 
 SYNTHETIC = "SYNTHETIC DATA: random walks made up for tests."
@@ -25,7 +25,7 @@ def make_run(name: str = "toy", start: str = "2020-01-01", end: str = "2022-06-3
     for k, date in enumerate(index[::21]):
         pair = close.columns[[k % 4, (k + 1) % 4]]
         targets[date] = {t: 0.5 for t in pair}
-    result = backtest.simulate(close, backtest.Schedule.from_dict(targets), fees=fees, init_cash=1000.0)
+    result = hc.simulate(close, hc.Schedule.from_dict(targets), fees=fees, init_cash=1000.0)
     return build_run(name, result, benchmarks=bench, config={"seed": seed, "fees": fees}, caveats=[SYNTHETIC],
                      notes=["a toy run"])
 

@@ -80,13 +80,13 @@ def test_result_report_writes_one_file(tmp_path, toy_run_factory):
     import numpy as np
     import pandas as pd
 
-    from hedgeclone import backtest
+    import hedgeclone as hc
 
     index = pd.bdate_range("2021-01-01", periods=300)
     close = pd.DataFrame(100 * np.exp(np.cumsum(np.random.default_rng(3).normal(0, 0.01, (300, 2)), axis=0)),
                          index=index, columns=["X", "Y"])
-    result = backtest.simulate(close, backtest.Schedule.from_dict({index[0]: {"X": 0.6, "Y": 0.4}}))
-    out = result.report(tmp_path / "r.html", benchmarks={"bench": close["X"]}, name="sixty-forty")
+    result = hc.simulate(close, hc.Schedule.from_dict({index[0]: {"X": 0.6, "Y": 0.4}}))
+    out = hc.report(result, tmp_path / "r.html", benchmarks={"bench": close["X"]}, name="sixty-forty")
     text = out.read_text()
     assert out.name == "r.html" and "sixty-forty" in text and "vs bench" in text
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hedgeclone import backtest
+import hedgeclone as hc
 from hedgeclone.backtest import metrics
 from hedgeclone.backtest.run import RUN_FILES, returns_of
 from hedgeclone.backtest.rundir import load_run, write_run
@@ -37,7 +37,7 @@ def test_layout_and_metrics_document(tmp_path, toy_run_factory):
         100 * (metrics.total_return(rets["strategy"]) - metrics.total_return(rets["market"])), rel=1e-12)
     assert doc["strategy"]["costs"] == pytest.approx(run.trades["fees"].sum())
     meta = json.loads((path / "run.json").read_text())
-    assert meta["hedgeclone_version"] == backtest.__version__
+    assert meta["hedgeclone_version"] == hc.__version__
     assert len(meta["data_fingerprint"]) == 64 and meta["caveats"] == list(run.caveats)
     assert set(meta["files"]) == set(RUN_FILES) - {"run.json"}
     periods = json.loads((path / "periods.json").read_text())

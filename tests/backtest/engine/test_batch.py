@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hedgeclone import backtest
+import hedgeclone as hc
 from hedgeclone.backtest.engine.batch import BatchArrays, BatchSet, batch_simulate
 from hedgeclone.backtest.engine.convert import schedule_arrays
 from hedgeclone.backtest.engine.execution import Execution
@@ -39,7 +39,7 @@ def _random_set(rng, close):
         picks = rng.choice(live, size=k, replace=False)
         w = rng.dirichlet(np.ones(k)) * rng.uniform(0.5, 1.0) if k else []
         targets[d] = dict(zip(picks, w, strict=True))
-    return t0, t1, backtest.Schedule.from_dict(targets), dict(
+    return t0, t1, hc.Schedule.from_dict(targets), dict(
         fees=float(rng.choice([0.0, 0.001, 0.01])), fixed_fees=float(rng.choice([0.0, 1.0])),
         slippage=float(rng.choice([0.0, 0.002])), init_cash=float(rng.choice([1000.0, 1e6])),
         lag=int(rng.integers(0, 3)))
@@ -54,7 +54,7 @@ def test_batch_equals_simulate_exactly(seed):
     for _ in range(12):
         t0, t1, schedule, p = _random_set(rng, close)
         window = close.iloc[t0:t1]
-        res = backtest.simulate(window, schedule, delisting=True, delisting_returns=dr, **p)
+        res = hc.simulate(window, schedule, delisting=True, delisting_returns=dr, **p)
         expected.append((t0, t1, res))
         sets.append(BatchSet(t0, t1, schedule_arrays(schedule, window, lag=p["lag"]).shift(t0), Execution(**p)))
     batch = BatchArrays.from_sets(sets)
@@ -72,7 +72,7 @@ def test_batch_equals_simulate_exactly(seed):
 
 def test_bad_price_names_the_set():
     close = pd.DataFrame({"A": [1.0, 2.0, -1.0, 3.0]}, index=pd.bdate_range("2021-01-01", periods=4))
-    schedule = backtest.Schedule.from_dict({close.index[2]: {"A": 1.0}})
+    schedule = hc.Schedule.from_dict({close.index[2]: {"A": 1.0}})
     batch = BatchArrays.from_sets([BatchSet(0, 4, schedule_arrays(schedule, close), Execution())])
     with pytest.raises(InputError, match="parameter set 0"):
         batch_simulate(close.to_numpy(), batch)

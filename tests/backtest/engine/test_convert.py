@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hedgeclone import backtest
-from hedgeclone.backtest import Execution, InputError, Schedule
+import hedgeclone as hc
+from hedgeclone import Execution, InputError, Schedule
 from hedgeclone.backtest.engine import kernels
 from hedgeclone.backtest.engine.batch import BatchArrays, BatchResult, BatchSet, batch_simulate
 from hedgeclone.backtest.engine.convert import per_asset, schedule_arrays, to_schedule
@@ -44,7 +44,7 @@ def test_schedule_round_trips_through_the_kernel_arrays():
     assert _targets(back) == _targets(SCHEDULE)
     np.testing.assert_array_equal(back.close_unlisted, SCHEDULE.close_unlisted)
     # and the round trip simulates to the same result
-    assert np.array_equal(backtest.simulate(CLOSE, back).output.value, backtest.simulate(CLOSE, SCHEDULE).output.value)
+    assert np.array_equal(hc.simulate(CLOSE, back).output.value, hc.simulate(CLOSE, SCHEDULE).output.value)
 
 
 def test_a_dense_frame_converts_like_its_schedule():
@@ -102,7 +102,7 @@ def test_simulate_nb_returns_a_named_simulation_output():
     assert (out.status, out.bad_row, out.bad_col) == (Status.ok, -1, -1)
     assert out.value.shape == out.cash.shape == out.fees_paid.shape == (len(DATES),)
     assert out.fees_paid.sum() == pytest.approx(out.orders["fees_paid"].sum(), rel=1e-15)
-    res = backtest.simulate(CLOSE, SCHEDULE, fees=0.001, init_cash=100.0)
+    res = hc.simulate(CLOSE, SCHEDULE, fees=0.001, init_cash=100.0)
     for a, b in zip(out, res.output, strict=True):
         assert np.array_equal(a, b)
     bad = CLOSE.copy()
@@ -116,7 +116,7 @@ def test_batch_returns_named_results_and_refuses_what_it_cannot_run():
     batch = BatchArrays.from_sets([BatchSet(0, len(DATES), arrays, Execution(fees=0.001, init_cash=100.0))])
     out = batch_simulate(CLOSE.to_numpy(), batch)
     assert isinstance(out, BatchResult)
-    res = backtest.simulate(CLOSE, SCHEDULE, fees=0.001, init_cash=100.0)
+    res = hc.simulate(CLOSE, SCHEDULE, fees=0.001, init_cash=100.0)
     assert np.array_equal(out.values[0], res.output.value)
     assert out.fees_paid[0] == pytest.approx(res.costs.sum(), rel=1e-15)
     one = batch.set_schedule(0)

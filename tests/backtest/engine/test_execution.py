@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hedgeclone import backtest
-from hedgeclone.backtest import Execution, InputError, Schedule
+import hedgeclone as hc
+from hedgeclone import Execution, InputError, Schedule
 from hedgeclone.backtest.engine.records import ExecutionArrays
 
 DATES = pd.bdate_range("2024-01-01", periods=6)
@@ -50,7 +50,7 @@ def test_bad_values_and_types_are_input_errors_naming_the_parameter(kwargs, name
         Execution(**kwargs)
     # the keyword form of simulate builds an Execution, so it refuses the same values
     with pytest.raises(InputError, match=named):
-        backtest.simulate(CLOSE, SCHEDULE, **kwargs)
+        hc.simulate(CLOSE, SCHEDULE, **kwargs)
 
 
 def test_good_values_are_normalised_and_frozen():
@@ -91,8 +91,8 @@ def test_per_asset_gives_the_kernel_one_value_or_one_per_column():
     ],
 )
 def test_simulate_with_execution_equals_the_keyword_form_exactly(kwargs):
-    by_keywords = backtest.simulate(CLOSE, SCHEDULE, delisting=True, **kwargs)
-    by_object = backtest.simulate(CLOSE, SCHEDULE, delisting=True, execution=Execution(**kwargs))
+    by_keywords = hc.simulate(CLOSE, SCHEDULE, delisting=True, **kwargs)
+    by_object = hc.simulate(CLOSE, SCHEDULE, delisting=True, execution=Execution(**kwargs))
     for a, b in zip(by_keywords.output, by_object.output, strict=True):
         assert np.array_equal(a, b)
     pd.testing.assert_frame_equal(by_keywords.trades, by_object.trades)
@@ -102,10 +102,10 @@ def test_simulate_with_execution_equals_the_keyword_form_exactly(kwargs):
 
 def test_execution_and_cost_keywords_together_are_refused():
     with pytest.raises(InputError, match="fees, lag"):
-        backtest.simulate(CLOSE, SCHEDULE, execution=Execution(fees=0.001), fees=0.002, lag=1)
+        hc.simulate(CLOSE, SCHEDULE, execution=Execution(fees=0.001), fees=0.002, lag=1)
     with pytest.raises(InputError, match="slippage"):
-        backtest.simulate(CLOSE, SCHEDULE, execution=Execution(), slippage=pd.Series({"A": 0.0}))
+        hc.simulate(CLOSE, SCHEDULE, execution=Execution(), slippage=pd.Series({"A": 0.0}))
     with pytest.raises(InputError, match="execution must be an Execution"):
-        backtest.simulate(CLOSE, SCHEDULE, execution={"fees": 0.001})  # type: ignore[arg-type]
+        hc.simulate(CLOSE, SCHEDULE, execution={"fees": 0.001})  # type: ignore[arg-type]
     # keywords left at their defaults are fine beside an Execution
-    backtest.simulate(CLOSE, SCHEDULE, execution=Execution(fees=0.001), fees=0.0, init_cash=1.0, lag=0)
+    hc.simulate(CLOSE, SCHEDULE, execution=Execution(fees=0.001), fees=0.0, init_cash=1.0, lag=0)

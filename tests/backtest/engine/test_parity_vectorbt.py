@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hedgeclone import backtest
+import hedgeclone as hc
 
 vbt = pytest.importorskip("vectorbt", reason="vectorbt is the reference implementation (test extra)")
 
@@ -73,7 +73,7 @@ def test_value_equals_vectorbt_on_random_cases():
     for seed in range(N_CASES):
         close, weights, costs = random_case(seed)
         expected = vectorbt_value(close, weights, costs)
-        got = backtest.simulate(close, weights, **costs).value.to_numpy()
+        got = hc.simulate(close, weights, **costs).value.to_numpy()
         rel = np.max(np.abs(got / expected - 1.0))
         assert rel <= 1e-9, f"case {seed}: value differs from vectorbt by {rel:.3g} relative"
         worst = max(worst, rel)
@@ -85,8 +85,8 @@ def test_sparse_schedule_equals_dense_frame_when_every_rebalance_names_all_holdi
     dense = weights.fillna(0.0).where(weights.notna().any(axis=1), np.nan, axis=0)
     rows = dense.dropna(how="all")
     picks = {date: row[row > 0].to_dict() for date, row in rows.iterrows()}
-    sparse = backtest.Schedule.from_dict(picks)
-    a = backtest.simulate(close, dense, **costs).value
-    b = backtest.simulate(close, sparse, **costs).value
+    sparse = hc.Schedule.from_dict(picks)
+    a = hc.simulate(close, dense, **costs).value
+    b = hc.simulate(close, sparse, **costs).value
     np.testing.assert_allclose(b.to_numpy(), a.to_numpy(), rtol=1e-12)
     np.testing.assert_allclose(a.to_numpy(), vectorbt_value(close, dense, costs), rtol=1e-9)
