@@ -104,9 +104,22 @@ def run_strategy(
         market.close.loc[dates[0] : hi], schedule, fees=fees, fixed_fees=fixed_fees, slippage=slippage,
         init_cash=init_cash, lag=lag, delisting=True, delisting_returns=delisting_returns,
     )
+    if not len(result.orders):
+        notes.append(f"the backtest made no trade and held cash throughout: {_why_no_trade(picks, dates, hi, lag, market)}")
     return StrategyRun(strategy=strategy, picks=picks, schedule=schedule, result=result, notes=notes,
                        benchmarks=getattr(market, "benchmarks", None), caveats=tuple(getattr(market, "caveats", ())),
                        names=getattr(market, "issuers", None))
+
+
+def _why_no_trade(picks: dict[pd.Timestamp, Picks], dates: pd.DatetimeIndex, end: pd.Timestamp, lag: int,
+                  market: MarketData) -> str:
+    if not any(len(p.tickers) for p in picks.values()):
+        return "no decision date found an eligible stock"
+    calendar = market.close.index
+    last = int(calendar.searchsorted(end, side="right")) - 1
+    if int(calendar.searchsorted(dates[0])) + lag > last:
+        return f"every order would fill {lag} sessions after its decision, after the window ends ({end.date()})"
+    return "the picks had no price on the days their orders would fill"
 
 
 run = run_strategy  # the facade's `hedgeclone.run(strategy, market, ...)`

@@ -121,12 +121,17 @@ class Tradable:
 class Tickers:
     """Universe: a fixed list of tickers, kept where they trade on the decision date.
 
-    Requires: nothing. Sets: ``tickers`` (in the price data's column order).
+    Requires: nothing. Sets: ``tickers`` (in the price data's column order). A ticker the market
+    has no prices for at all is an `InputError` (it would otherwise be held as cash, silently).
     """
 
     tickers: tuple[str, ...]
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
+        unknown = pd.Index(self.tickers).difference(view.market.close.columns)
+        if len(unknown):
+            raise InputError(f"tickers {', '.join(map(repr, unknown))} have no prices in this market "
+                             f"(it has {view.market.close.shape[1]} tickers)")
         return replace(picks, tickers=view.tradable().intersection(pd.Index(self.tickers), sort=False))
 
 

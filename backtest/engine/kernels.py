@@ -195,7 +195,8 @@ def _value_segment_nb(close: np.ndarray, start_row: int, stop_row: int, cash: fl
 
     The value of a row is `cash` plus each held column (``held[:n_held]``, with ``held_slot[col]``
     its place in that list, -1 when not held) at its last known price: ``position[col]`` shares
-    times the latest non-NaN close, starting from ``last_price[col]``. Each held column's prices
+    times the latest positive, finite close (NaN, zero, negative and infinite closes are
+    missing: the last price stands), starting from ``last_price[col]``. Each held column's prices
     are read as one contiguous run, not day by day across the universe.
 
     With `delisting`, a held column whose prices end on a row d of the segment before the
@@ -224,7 +225,7 @@ def _value_segment_nb(close: np.ndarray, start_row: int, stop_row: int, cash: fl
         held_value = shares * price
         for t in range(start_row, stop):
             p = close[t, col]
-            if not np.isnan(p):
+            if p > 0.0 and p < np.inf:  # NaN, zero, negative or infinite: the last price stands
                 price = p
                 held_value = shares * price
             value_out[t] += held_value
@@ -321,7 +322,7 @@ def simulate_nb(
         for h in range(n_held):
             c = held[h]
             p = close[t, c]
-            if not np.isnan(p):
+            if p > 0.0 and p < np.inf:  # as in `_value_segment_nb`: a bad price values nothing
                 last_price[c] = p
             value_now += position[c] * last_price[c]
         # Participants: named names (and held names, when unlisted ones are closed)

@@ -68,7 +68,9 @@ def simulate(
     Beyond that reference: `lag` executes each rebalance that many trading days after its
     date; `delisting` sells a held ticker whose prices end before the last date at its last
     close times ``1 + delisting_returns[ticker]`` (0 where not given), without fees. A ticker
-    whose price is NaN on a rebalance day is not traded that day and keeps its last price.
+    whose price is NaN on a rebalance day is not traded that day and keeps its last price. A held
+    ticker's zero, negative or infinite close on a day it does not trade is missing too (its last
+    price stands); where an order must trade at such a price, `InputError` names the date and ticker.
     """
     execution = _execution(execution, fees=fees, fixed_fees=fixed_fees, slippage=slippage,
                            init_cash=init_cash, lag=lag)

@@ -64,3 +64,14 @@ def test_every_ranking_agrees_on_which_way_is_better(tmp_path, toy_run_factory):
         assert higher == higher_is_better(name)
     assert {k for k, m in METRICS.items() if m.better < 0} >= {"volatility", "costs", "costs_pct", "turnover",
                                                                 "turnover_annual", "tracking_error", "down_capture"}
+
+
+def test_a_run_that_ends_all_in_cash_says_why():
+    from types import SimpleNamespace
+
+    index = pd.bdate_range("2024-01-02", periods=20)
+    close = pd.DataFrame({"AAA": np.linspace(10, 12, 20)}, index=index)
+    market = SimpleNamespace(close=close, raw_close=None, volume=None, shares=None, holdings=None)
+    run = hc.run(hc.BuyAndHold(tickers=("AAA",)), market, lag=50)
+    assert not len(run.result.trades)
+    assert any("no trade" in n and "after the window ends" in n for n in run.notes), run.notes

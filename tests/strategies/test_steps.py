@@ -86,7 +86,13 @@ def test_tradable_is_every_ticker_priced_that_day(view):
 
 
 def test_tickers_keeps_the_listed_ones_that_trade(view):
-    assert list(Tickers(("GOOG", "DDD", "AAA", "ZZZ"))(view, start()).tickers) == ["AAA", "GOOG"]
+    assert "DDD" in view.market.close.columns  # in the market, but not trading that day
+    assert list(Tickers(("GOOG", "DDD", "AAA"))(view, start()).tickers) == ["AAA", "GOOG"]
+
+
+def test_tickers_the_market_has_never_priced_are_refused(view):
+    with pytest.raises(InputError, match="'ZZZ' have no prices"):
+        Tickers(("GOOG", "ZZZ"))(view, start())
 
 
 def test_holder_score_counts_issuers_once_per_filer_and_trades_the_most_held_class(view):
