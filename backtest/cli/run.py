@@ -79,17 +79,12 @@ def screen(
 ) -> None:
     """Print every name the strategy finds eligible on a date, ranked, as it would have seen it."""
     # Imported here, not at the top, to keep `hedgeclone --help` fast.
-    import pandas as pd
-
+    from hedgeclone.backtest.cli.data_store import date_option
     from hedgeclone.backtest.session import load_config_market, screen_config
-    from hedgeclone.errors import InputError
     from hedgeclone.strategies.config import load_config
 
     config = load_config(config_path)
-    try:
-        date = pd.Timestamp(as_of)
-    except ValueError:
-        raise InputError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from None
+    date = date_option(as_of, "--as-of")
     with console.status("loading the market"):
         market = load_config_market(config, config_store(config, store))
     table = screen_config(config, market, date)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import typer
@@ -70,6 +71,8 @@ def tune(
         if len(parts) != 2 or any(p not in names for p in parts) or parts[0] == parts[1]:
             raise InputError(f"--heatmap {heatmap!r} must name two different grid parameters ({', '.join(names)})")
         axes = (parts[0], parts[1])
+    if scheduler is not None and not re.fullmatch(r"(tcp|tls|ws|wss|ucx)://[A-Za-z0-9._\-\[\]:]+:\d{1,5}", scheduler):
+        raise InputError(f"--scheduler {scheduler!r} is not a Dask scheduler address (e.g. tcp://10.0.0.5:8786)")
     out = out or Path("runs") / f"tune-{config_path.stem}"
     check_output_dir(out, TUNE_MARKER, "hedgeclone tune folder")  # before any work, and again when writing
 

@@ -25,3 +25,15 @@ def test_store_options_are_checked_before_any_work(tmp_path, command):
     res = CliRunner().invoke(app, [name, str(cfg), *rest, "--store", str(missing)])
     assert isinstance(res.exception, DataError | InputError) and str(missing) in str(res.exception)
     assert not missing.exists()
+
+
+@pytest.mark.parametrize("args, option", [(["screen", "--as-of", "2024-01-02T00:00:00+05:00"], "--as-of"),
+                                          (["screen", "--as-of", "soon"], "--as-of"),
+                                          (["tune", "--grid", "fees=0,0.001", "--scheduler", "not an address"],
+                                           "--scheduler")])
+def test_garbage_options_are_one_error_naming_the_option(tmp_path, args, option):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(STORE_CONFIG)
+    name, *rest = args
+    res = CliRunner().invoke(app, [name, str(cfg), *rest])
+    assert isinstance(res.exception, InputError) and option in str(res.exception), res.output
