@@ -70,7 +70,7 @@ def delisting_dates(close: pd.DataFrame, tolerance: int = TOLERANCE_DAYS) -> pd.
     valid = close.notna().to_numpy()
     has = valid.any(axis=0) if valid.size else np.zeros(close.shape[1], dtype=bool)
     pos = len(close.index) - 1 - valid[::-1].argmax(axis=0) if valid.size else np.zeros(close.shape[1], dtype=int)
-    last = pd.Series(pd.DatetimeIndex(close.index[pos[has]]).to_numpy(dtype="datetime64[ns]"), index=close.columns[has])
+    last = pd.Series(pd.DatetimeIndex(close.index[pos[has]]).to_numpy(), index=close.columns[has])
     return last[ended_tickers(last, close.index, tolerance)]
 
 

@@ -251,13 +251,9 @@ def read_window(panel: Panel, fields: Sequence[str], start=None, end=None,
     close_cols, close_last = _overlap(panel.runs, CLOSE, a, b)
     last = np.full(len(panel.tickers), -1)
     np.maximum.at(last, close_cols, close_last)
-    has = keep[last[keep] >= 0]
-    if len(has):
-        series = pd.Series(panel.dates[last[has]], index=pd.Index(list(panel.tickers[has]), name="ticker"))
-        delistings = series[ended_tickers(series, index, tolerance)]
-    else:
-        delistings = pd.Series(dtype="datetime64[ns]")
-    return PricesWindow(frames, delistings)
+    has = last[keep] >= 0  # as `coverage.delisting_dates` of the close frame: by its columns
+    series = pd.Series(panel.dates[last[keep[has]]], index=columns[has])
+    return PricesWindow(frames, series[ended_tickers(series, index, tolerance)])
 
 
 def load_panel(store: Store, fields: Sequence[str] = (), *, build: bool = True) -> Panel | None:
