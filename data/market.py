@@ -7,6 +7,7 @@ report must show about the data (synthetic, survivorship coverage).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -18,11 +19,25 @@ from hedgeclone.errors import DataError, InputError
 __all__ = ["Market", "load_market"]
 
 LOOKBACK_DAYS = 400  # prices kept before the window start, for momentum and clone returns
+PANEL_ENV = "HEDGECLONE_PRICE_PANEL"  # "0": read the long price tables instead of the panel (to compare)
+PRICE_FIELDS_READ = ("close", "raw_close", "volume")
+
+
+class _Lazy:
+    """A `Market` field built on first access (a price frame a run may never read)."""
+
+    __slots__ = ("build",)
+
+    def __init__(self, build) -> None:
+        self.build = build
 
 
 @dataclass(frozen=True, eq=False)
 class Market:
-    """Prices, shares, holdings and benchmarks of one data source."""
+    """Prices, shares, holdings and benchmarks of one data source.
+
+    A store market builds `raw_close` and `volume` on first access (from the price panel's
+    memory map, the only cost a run that never reads them would pay); reading them gives the frames."""
 
     close: pd.DataFrame
     raw_close: pd.DataFrame | None
@@ -34,6 +49,13 @@ class Market:
     issuers: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))  # name by ticker
     caveats: tuple[str, ...] = ()
     synthetic: bool = False
+
+    def __getattribute__(self, name: str):
+        value = object.__getattribute__(self, name)
+        if type(value) is _Lazy:
+            value = value.build()
+            object.__setattr__(self, name, value)
+        return value
 
 
 def _demo(stocks: int, filers: int, seed: int, store: Store | None, benchmarks: Sequence[str]) -> Market:
@@ -60,25 +82,61 @@ def _demo(stocks: int, filers: int, seed: int, store: Store | None, benchmarks: 
     )
 
 
-def _store(store: Store, benchmarks: Sequence[str], start, end) -> Market:
-    from hedgeclone.data.prices import benchmark_series, load_prices
+def _prices(store: Store, lo, end, panel: bool | None):
+    """(wide frames by field, delisting dates, the panel or None, a note or None): from the price
+    panel by memory map, or from the long tables when `panel` is False or the panel cannot be had."""
+    from hedgeclone.data.prices import load_prices
     from hedgeclone.data.prices.coverage import delisting_dates
+    from hedgeclone.data.prices.panel import load_panel, read_window
+
+    if panel is None:
+        panel = os.environ.get(PANEL_ENV, "1").strip() != "0"
+    note = None
+    if panel:
+        stored = load_panel(store, PRICE_FIELDS_READ)
+        if stored is not None:
+            window = read_window(stored, PRICE_FIELDS_READ, lo, end)
+            return window.frames, window.delistings, stored, None
+        note = ("Prices were read from the long tables (slower): the store's price panel is out of date and "
+                "could not be rebuilt here (read-only store or busy lock); any import rebuilds it.")
+    prices = load_prices(store, None, lo, end, fields=PRICE_FIELDS_READ)
+    return {f: (lambda frame=frame: frame) for f, frame in prices.items()}, delisting_dates(prices["close"]), None, note
+
+
+def _benchmark(name: str, store: Store, panel) -> pd.Series:
+    """The benchmark's levels, from the panel's close column when the panel holds its ticker."""
+    import numpy as np
+
+    from hedgeclone.data.prices import benchmark_series
+    from hedgeclone.data.prices.benchmarks import resolve_benchmark
+
+    if panel is not None:
+        ticker = resolve_benchmark(name)
+        j = int(np.searchsorted(panel.tickers, ticker))
+        if j < len(panel.tickers) and panel.tickers[j] == ticker:
+            column = pd.Series(panel.array("close")[j], index=pd.DatetimeIndex(panel.dates, name="date"))
+            series = column.dropna().rename(ticker)
+            if len(series):
+                return series
+    return benchmark_series(name, store)
+
+
+def _store(store: Store, benchmarks: Sequence[str], start, end, *, panel: bool | None = None) -> Market:
     from hedgeclone.data.prices.shares import load_shares
     from hedgeclone.data.thirteenf.storage import StoreHoldings
 
     store.require()  # a missing or mistyped store directory is an error, not an empty market
     lo = pd.Timestamp(start) - pd.Timedelta(days=LOOKBACK_DAYS) if start is not None else None
-    prices = load_prices(store, None, lo, end, fields=("close", "raw_close", "volume"))
-    close = prices["close"]
+    prices, ended, stored, note = _prices(store, lo, end, panel)
+    close = prices["close"]()
     if close.empty:
         raise DataError(f"store {store.root}: no prices; import them with `hedgeclone data prices import`")
     levels = {}
     for name in benchmarks:
-        series = benchmark_series(name, store)
+        series = _benchmark(name, store, stored)
         levels[name] = series.reindex(close.index.union(series.index)).ffill().reindex(close.index)
     holdings, renamed = _match_tickers(StoreHoldings(store).all(), close.columns)
-    ended = delisting_dates(close)
-    caveats = []
+    caveats = [note] if note else []
     if renamed:
         caveats.append(f"13F tickers: {renamed} share-class tickers written without a separator (e.g. BFB) "
                        "were matched to the price data's spelling (BF-B).")
@@ -91,7 +149,7 @@ def _store(store: Store, benchmarks: Sequence[str], start, end) -> Market:
         )
     issuers = holdings.dropna(subset=["ticker"]).drop_duplicates("ticker").set_index("ticker")["issuer"]
     return Market(
-        close=close, raw_close=prices["raw_close"], volume=prices["volume"], shares=load_shares(store),
+        close=close, raw_close=_Lazy(prices["raw_close"]), volume=_Lazy(prices["volume"]), shares=load_shares(store),
         holdings=holdings if len(holdings) else None, benchmarks=pd.DataFrame(levels, index=close.index),
         delisting_returns=pd.Series(0.0, index=pd.Index(ended.index, dtype=object)),
         issuers=issuers, caveats=tuple(caveats),

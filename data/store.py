@@ -29,6 +29,16 @@ Fault injection (tests only): `Store.fault_hook`, if set, is called as ``hook(op
 each file system step of a commit -- ``op`` is ``"replace"`` (a table file or the manifest moved
 into place), ``"unlink"`` (a superseded file deleted) or ``"cleanup"`` (staging removed) -- so a
 test can raise or ``os._exit`` after the k-th step for every k.
+
+Arrays (`write_array`, `open_array`): a table may also be one NumPy ``.npy`` array (the price
+panels of `data.prices.panel`), content-named and committed like a Parquet table. Its entry also
+records the file's stat stamp (size, mtime, ctime, inode) taken as the commit moved it into place:
+`open_array` memory-maps it after checking the stamp, and hashes the whole file only when the
+stamp differs (then `restamp` records the new one once the hash matched); `check` always hashes.
+
+Pre-commit hooks (`PRECOMMIT_HOOKS`): a transaction that writes or deletes a table under a
+hook's prefix calls the hook inside the same transaction before committing, so derived tables
+(the price panels, rebuilt from ``prices/daily/*``) are switched in by the same manifest switch.
 """
 
 from __future__ import annotations
@@ -47,6 +57,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -64,7 +75,11 @@ _STAGING_PREFIX = ".staging-"
 # Staging folders of transactions open in this process (a nested transaction of another Store
 # object on the same root holds the re-entrant lock too, and must not take them for leftovers).
 _ACTIVE_STAGING: set[Path] = set()
-_FILE_RE = re.compile(r"^(?P<name>.+)\.(?P<tag>[0-9a-f]{16})\.parquet$")
+_FILE_RE = re.compile(r"^(?P<name>.+)\.(?P<tag>[0-9a-f]{16})\.(?P<ext>parquet|npy)$")
+_EXTS = (".parquet", ".npy")  # the file kinds a store manages
+#: Derived tables rebuilt inside the transaction that changes their sources: table-name prefix ->
+#: "module:function" called as ``function(store)`` before the commit (imported on first use).
+PRECOMMIT_HOOKS: dict[str, str] = {"prices/daily/": "hedgeclone.data.prices.panel:stage_panel"}
 
 __all__ = [
     "STORE_ENV", "Store", "StoreCheck", "default_store_dir", "atomic_write_bytes", "atomic_write_text",
@@ -79,6 +94,20 @@ def default_store_dir() -> Path:
             raise InputError(f"${STORE_ENV} is set but empty: unset it or name a directory")
         return Path(env).expanduser()
     return Path(user_cache_dir("hedgeclone")) / "store"
+
+
+def _read_npy_header(fh) -> tuple[tuple[int, ...], bool, np.dtype]:
+    """(shape, fortran order, dtype) of the ``.npy`` file open at its start; leaves it at the data."""
+    major, _minor = np.lib.format.read_magic(fh)
+    read = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+    shape, fortran, dtype = read(fh)
+    return tuple(shape), bool(fortran), dtype
+
+
+def _npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype]:
+    with open(path, "rb") as fh:
+        shape, _fortran, dtype = _read_npy_header(fh)
+    return shape, dtype
 
 
 def _check_relpath(relpath: str) -> str:
@@ -99,6 +128,25 @@ def _lock_timeout() -> float:
     if not value >= 0:
         raise InputError(f"${LOCK_TIMEOUT_ENV} = {text!r} must be >= 0 seconds")
     return value
+
+
+def _stamp(path: Path | int) -> list[int]:
+    """What changes whenever a file's bytes are written: size, mtime, ctime (ns), inode, device."""
+    st = os.fstat(path) if isinstance(path, int) else os.stat(path)
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+class _HashingWriter:
+    """A write-only file wrapper that hashes what passes through (so a big array is read once)."""
+
+    def __init__(self, fh) -> None:
+        self.fh, self.digest, self.size = fh, __import__("hashlib").sha256(), 0
+
+    def write(self, data) -> int:
+        view = memoryview(data).cast("B")
+        self.digest.update(view)
+        self.size += len(view)
+        return self.fh.write(view)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -197,13 +245,13 @@ class Store:
         return view
 
     def _table_files(self) -> list[Path]:
-        """Parquet files under the root, outside hidden folders (staging, quarantine)."""
+        """Table files (Parquet, arrays) under the root, outside hidden folders (staging, quarantine)."""
         if not self.root.is_dir():
             return []
         out = []
         for dirpath, dirnames, filenames in os.walk(self.root):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            out.extend(Path(dirpath) / f for f in sorted(filenames) if f.endswith(".parquet") and not f.startswith("."))
+            out.extend(Path(dirpath) / f for f in sorted(filenames) if f.endswith(_EXTS) and not f.startswith("."))
         return out
 
     def _file_of(self, name: str, entry: dict) -> Path:
@@ -234,8 +282,9 @@ class Store:
         with file_lock(self.root / LOCK, timeout=self.lock_timeout, what=f"store {self.root}"):
             yield self
 
-    def write(self, name: str, frame: pd.DataFrame | pa.Table) -> Path:
-        """Store `frame` as table `name`; inside a transaction it is staged, else committed at once."""
+    def write(self, name: str, frame: pd.DataFrame | pa.Table, *, meta: dict | None = None) -> Path:
+        """Store `frame` as table `name`; inside a transaction it is staged, else committed at once.
+        `meta` adds JSON-able keys to its manifest entry."""
         name = _check_relpath(name)
         table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
         with self.transaction():
@@ -244,7 +293,26 @@ class Store:
             pq.write_table(table, tmp)
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
-            self._staging[name] = (tmp, self._entry(name, tmp, table))
+            self._staging[name] = (tmp, {**self._entry(name, tmp, table), **(meta or {})})
+        return self.path(name)
+
+    def write_array(self, name: str, array: np.ndarray, *, meta: dict | None = None) -> Path:
+        """Store `array` as table `name`, one ``.npy`` file (hashed as it is written), staged like `write`."""
+        name = _check_relpath(name)
+        array = np.ascontiguousarray(array)
+        with self.transaction():
+            assert self._staging is not None and self._staging_dir is not None
+            tmp = self._staging_dir / f"{uuid.uuid4().hex}.npy"
+            with open(tmp, "wb") as fh:
+                writer = _HashingWriter(fh)
+                np.lib.format.write_array(writer, array, allow_pickle=False)
+                fh.flush()
+                os.fsync(fh.fileno())
+            digest = writer.digest.hexdigest()
+            entry = {"file": f"{name}.{digest[:16]}.npy", "sha256": digest, "bytes": writer.size,
+                     "rows": int(array.shape[0]) if array.ndim else 1, "columns": [],
+                     "shape": list(array.shape), "dtype": array.dtype.str, "stamp": None}
+            self._staging[name] = (tmp, {**entry, **(meta or {})})
         return self.path(name)
 
     def _entry(self, name: str, path: Path, table: pa.Table) -> dict:
@@ -280,6 +348,7 @@ class Store:
             self._staging = {}
             try:
                 yield self
+                self._run_hooks()
                 self._commit(self._staging)
             finally:
                 staging_dir = self._staging_dir
@@ -288,6 +357,16 @@ class Store:
                 self._staging_dir = None
                 if staging_dir.exists():
                     shutil.rmtree(staging_dir, ignore_errors=True)
+
+    def _run_hooks(self) -> None:
+        """Call each `PRECOMMIT_HOOKS` hook whose prefix a staged write or delete falls under."""
+        import importlib
+
+        assert self._staging is not None
+        for prefix, target in PRECOMMIT_HOOKS.items():
+            if any(n.startswith(prefix) for n in self._staging):
+                module, func = target.split(":")
+                getattr(importlib.import_module(module), func)(self)
 
     def _step(self, op: str, path: Path) -> None:
         hook = type(self).fault_hook
@@ -308,6 +387,8 @@ class Store:
             dest = self.root / entry["file"]
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, dest)
+            if "stamp" in entry:  # an array: its stamp as it now sits in place (the move changed ctime)
+                entry = {**entry, "stamp": _stamp(dest)}
             self._step("replace", dest)
             new[name] = entry
         _fsync_dir(self.root)
@@ -347,7 +428,7 @@ class Store:
                 p = Path(dirpath) / f
                 if f.startswith(".") and f.endswith(".tmp"):
                     temps.append(p)
-                elif f.endswith(".parquet") and not f.startswith(".") and p not in live:
+                elif f.endswith(_EXTS) and not f.startswith(".") and p not in live:
                     unmanaged.append(p)
         return staging, temps, unmanaged
 
@@ -412,7 +493,7 @@ class Store:
             staging, temps, unmanaged = self._leftovers(manifest)
             # Files whose content may restore a table: unmanaged table files and staged files.
             spare: dict[str, Path] = {}
-            for p in unmanaged + [f for d in staging for f in d.rglob("*.parquet")]:
+            for p in unmanaged + [f for d in staging for f in d.rglob("*") if f.suffix in _EXTS]:
                 with contextlib.suppress(OSError):
                     spare.setdefault(sha256_file(p), p)
 
@@ -429,7 +510,7 @@ class Store:
                 path = self._file_of(name, entry)
                 ok = path.exists() and path.stat().st_size == entry.get("bytes") and sha256_file(path) == entry.get("sha256")
                 if ok:
-                    new[name] = entry
+                    new[name] = {**entry, "stamp": _stamp(path)} if "stamp" in entry else entry
                     continue
                 if path.exists():
                     _quarantine(path, f"table {name} does not match its checksum")
@@ -437,7 +518,7 @@ class Store:
                 if source is not None and source.exists():
                     path.parent.mkdir(parents=True, exist_ok=True)
                     os.replace(source, path)
-                    new[name] = entry
+                    new[name] = {**entry, "stamp": _stamp(path)} if "stamp" in entry else entry
                     actions.append(f"{name}: restored from {source.relative_to(self.root)}")
                 else:
                     actions.append(f"{name}: dropped (no intact copy); import or fetch it again")
@@ -468,10 +549,21 @@ class Store:
         for path in files:
             rel = path.relative_to(self.root).as_posix()
             m = _FILE_RE.match(rel)
-            name = m.group("name") if m else rel[: -len(".parquet")]
+            name = m.group("name") if m else rel[: -len(path.suffix)]
             digest = sha256_file(path)
             if m and not digest.startswith(m.group("tag")):
                 quarantine(path, "content does not match the checksum in its name")
+                continue
+            if path.suffix == ".npy":
+                try:
+                    shape, dtype = _npy_header(path)
+                except (ValueError, OSError) as exc:
+                    quarantine(path, f"not a readable NumPy array file ({exc})")
+                    continue
+                entry = {"file": rel, "sha256": digest, "bytes": path.stat().st_size,
+                         "rows": shape[0] if shape else 1, "columns": [], "shape": list(shape),
+                         "dtype": dtype.str, "stamp": _stamp(path)}
+                found.setdefault(name, []).append((path.stat().st_mtime, path, entry))
                 continue
             try:
                 meta = pq.ParquetFile(path).metadata
@@ -512,6 +604,57 @@ class Store:
                                        f"repair --store {self.root}`, then import or fetch it again")
             return path
         raise AssertionError("unreachable")
+
+    def open_array(self, name: str, entry: dict | None = None) -> np.ndarray:
+        """Array table `name` (as of the manifest `entry` if given), memory-mapped copy-on-write
+        (writes stay private to this process).
+
+        Its bytes are trusted when the file's stat stamp equals the one the commit recorded; else
+        they are hashed in full (`CorruptFileError` if they differ; `restamp` if they match).
+        With `entry`, a file superseded meanwhile raises `FileNotFoundError` (the caller retries)."""
+        name = _check_relpath(name)
+        for attempt in range(2):
+            snapshot = entry if entry is not None else self.manifest().get(name)
+            if snapshot is None or "shape" not in snapshot:
+                raise DataError(f"store {self.root}: no array {name!r}")
+            path = self._file_of(name, snapshot) if entry is not None else self.path(name)
+            try:
+                fh = open(path, "rb")
+            except FileNotFoundError:
+                if entry is not None:
+                    raise
+                if attempt == 0:
+                    continue  # superseded meanwhile: follow the new manifest
+                raise CorruptFileError(f"{path}: array {name} is missing; run `hedgeclone data repair "
+                                       f"--store {self.root}`, then import or fetch again") from None
+            with fh:
+                stamp = _stamp(fh.fileno())
+                if stamp != snapshot.get("stamp"):
+                    if stamp[0] != snapshot["bytes"] or sha256_file(path) != snapshot["sha256"]:
+                        if entry is None and attempt == 0 and self._staging is None and self.manifest().get(name) != snapshot:
+                            continue
+                        raise CorruptFileError(f"{path}: checksum does not match the store manifest; run "
+                                               f"`hedgeclone data repair --store {self.root}`, then import or fetch again")
+                    if self._staging is None:
+                        self.restamp(name, snapshot, stamp)
+                shape, fortran, dtype = _read_npy_header(fh)
+                if list(shape) != snapshot["shape"] or fortran:
+                    raise CorruptFileError(f"{path}: array header does not match the store manifest")
+                if 0 in shape:
+                    return np.empty(shape, dtype=dtype)
+                return np.memmap(fh, dtype=dtype, mode="c", shape=shape, offset=fh.tell()).view(np.ndarray)
+        raise AssertionError("unreachable")
+
+    def restamp(self, name: str, entry: dict, stamp: list[int]) -> None:
+        """Record `stamp` for array `name` (its bytes were just hashed and matched), if nothing else
+        changed it meanwhile; best effort: a read-only store or a busy lock leaves it as it was."""
+        with contextlib.suppress(OSError, DataError):
+            with file_lock(self.root / LOCK, timeout=0, what=f"store {self.root}"):
+                manifest = self._committed()
+                if manifest.get(name) != entry or _stamp(self._file_of(name, entry)) != stamp:
+                    return
+                manifest[name] = {**entry, "stamp": stamp}
+                atomic_write_text(self._manifest_path(), json.dumps(manifest, indent=1, sort_keys=True))
 
     def read(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
         """Table `name` as a DataFrame; raises `CorruptFileError` if its bytes changed."""

@@ -67,8 +67,10 @@ def coverage_warning(cov: Coverage, source: str) -> str | None:
 
 def delisting_dates(close: pd.DataFrame, tolerance: int = TOLERANCE_DAYS) -> pd.Series:
     """Last trading date of each column of the wide `close` whose series ends early (a delisting)."""
-    last = close.apply(lambda s: s.last_valid_index())
-    last = pd.to_datetime(last.dropna())
+    valid = close.notna().to_numpy()
+    has = valid.any(axis=0) if valid.size else np.zeros(close.shape[1], dtype=bool)
+    pos = len(close.index) - 1 - valid[::-1].argmax(axis=0) if valid.size else np.zeros(close.shape[1], dtype=int)
+    last = pd.Series(pd.DatetimeIndex(close.index[pos[has]]).to_numpy(), index=close.columns[has])
     return last[ended_tickers(last, close.index, tolerance)]
 
 

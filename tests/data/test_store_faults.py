@@ -39,11 +39,22 @@ def files(tmp_path):
     return first, second
 
 
-def state(store: Store) -> tuple[str, str]:
-    """What a reader sees: every price row, and the import log without its wall-clock column."""
+def state(store: Store) -> tuple[str, str, str]:
+    """What a reader sees: every price row, the import log without its wall-clock column, and the
+    price panel (which every commit of prices rebuilds: it must be fresh and equal the long rows)."""
+    from hedgeclone.data.prices.load import load_prices
+    from hedgeclone.data.prices.panel import load_panel, read_window
+    from hedgeclone.data.schemas import PRICE_FIELDS
+
     prices = pstore.read_long(store)
     log = pstore.imports(store).drop(columns=["at"])
-    return prices.astype({"ticker": str}).to_csv(index=False), log.to_csv(index=False)
+    panel = load_panel(store, PRICE_FIELDS, build=False)
+    assert panel is not None, "the price panel is stale or missing after a commit"
+    frames = {f: build() for f, build in read_window(panel, PRICE_FIELDS).frames.items()}
+    for f, frame in load_prices(store, fields=PRICE_FIELDS).items():
+        pd.testing.assert_frame_equal(frames[f], frame, check_exact=True)
+    shown = "".join(frames[f].to_csv() for f in PRICE_FIELDS)
+    return prices.astype({"ticker": str}).to_csv(index=False), log.to_csv(index=False), shown
 
 
 def verify_cli(store: Store, capsys) -> tuple[int, str]:
@@ -84,7 +95,7 @@ def _after_fault(store: Store, old: tuple, new: tuple, capsys) -> None:
 
 def test_every_interrupted_commit_leaves_old_or_new_state(tmp_path, files, capsys):
     old, new, n = states(tmp_path, files)
-    assert n >= 5 and old != new  # partitions A, C, the import log, the manifest, the superseded files
+    assert n >= 12 and old != new  # partitions A, C, the import log, 7 panel tables, the manifest, superseded files
     outcomes = []
     for k in range(1, n + 1):
         store = Store(tmp_path / f"s{k}")
