@@ -23,21 +23,9 @@ PANEL_ENV = "HEDGECLONE_PRICE_PANEL"  # "0": read the long price tables instead 
 PRICE_FIELDS_READ = ("close", "raw_close", "volume")
 
 
-class _Lazy:
-    """A `Market` field built on first access (a price frame a run may never read)."""
-
-    __slots__ = ("build",)
-
-    def __init__(self, build) -> None:
-        self.build = build
-
-
 @dataclass(frozen=True, eq=False)
 class Market:
-    """Prices, shares, holdings and benchmarks of one data source.
-
-    A store market builds `raw_close` and `volume` on first access (from the price panel's
-    memory map, the only cost a run that never reads them would pay); reading them gives the frames."""
+    """Prices, shares, holdings and benchmarks of one data source."""
 
     close: pd.DataFrame
     raw_close: pd.DataFrame | None
@@ -49,13 +37,6 @@ class Market:
     issuers: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))  # name by ticker
     caveats: tuple[str, ...] = ()
     synthetic: bool = False
-
-    def __getattribute__(self, name: str):
-        value = object.__getattribute__(self, name)
-        if type(value) is _Lazy:
-            value = value.build()
-            object.__setattr__(self, name, value)
-        return value
 
 
 def _demo(stocks: int, filers: int, seed: int, store: Store | None, benchmarks: Sequence[str]) -> Market:
@@ -149,7 +130,7 @@ def _store(store: Store, benchmarks: Sequence[str], start, end, *, panel: bool |
         )
     issuers = holdings.dropna(subset=["ticker"]).drop_duplicates("ticker").set_index("ticker")["issuer"]
     return Market(
-        close=close, raw_close=_Lazy(prices["raw_close"]), volume=_Lazy(prices["volume"]), shares=load_shares(store),
+        close=close, raw_close=prices["raw_close"](), volume=prices["volume"](), shares=load_shares(store),
         holdings=holdings if len(holdings) else None, benchmarks=pd.DataFrame(levels, index=close.index),
         delisting_returns=pd.Series(0.0, index=pd.Index(ended.index, dtype=object)),
         issuers=issuers, caveats=tuple(caveats),

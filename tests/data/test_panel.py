@@ -91,13 +91,6 @@ def test_a_whole_window_frame_is_a_view_of_the_memory_map(store):
     assert store.check().clean
 
 
-def test_raw_close_and_volume_are_built_on_first_access(store):
-    market = load_market("store", store=store, benchmarks=BENCH)
-    assert type(object.__getattribute__(market, "volume")).__name__ == "_Lazy"
-    assert isinstance(market.volume, pd.DataFrame)
-    assert isinstance(object.__getattribute__(market, "volume"), pd.DataFrame)
-
-
 def test_vectorized_delisting_dates_equal_the_per_column_scan():
     rng = np.random.default_rng(0)
     values = rng.random((60, 12))
