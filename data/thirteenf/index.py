@@ -151,6 +151,22 @@ def _first_per_key(classes: pd.DataFrame) -> pd.Series:
     return pd.Series(first["ticker"].to_numpy(dtype=object), index=pd.Index(first["key"].to_numpy(dtype=object)))
 
 
+def _empty_table() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The (table, classes) of an `IssuerTable` with nothing held."""
+    table = conform(pd.DataFrame(columns=list(ISSUERS)), ISSUERS, "13F issuers")
+    table.index = pd.Index([], dtype=object, name="key")
+    classes = pd.DataFrame({"key": pd.Series(dtype=object), "ticker": pd.Series(dtype=object),
+                            "holders": pd.Series(dtype=np.int64), "conviction": pd.Series(dtype=float)})
+    return table, classes
+
+
+def _finish_table(agg: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
+    """The per-unit aggregates `agg` (indexed by key) conformed to `ISSUERS` and ranked (rule 6)."""
+    table = conform(agg, ISSUERS, f"13F issuers as of {when.date()}").set_index(agg.index)
+    return table.iloc[np.lexsort((table.index.to_numpy(dtype=object).astype(str),
+                                  -table["conviction"].to_numpy(), -table["holders"].to_numpy()))]
+
+
 class HoldingsIndex:
     """13F holdings (HOLDINGS schema) indexed for repeated as-of queries under the counting rules."""
 
@@ -300,10 +316,7 @@ class HoldingsIndex:
         pos = pd.DataFrame({"cik": p["cik"], "key": key, "cusip": cusip, "issuer": issuer, "ticker": ticker,
                             "name": self._decode(self._names, p["name"]), "value": p["value_usd"]})
         if pos.empty:
-            table = conform(pd.DataFrame(columns=list(ISSUERS)), ISSUERS, "13F issuers")
-            table.index = pd.Index([], dtype=object, name="key")
-            classes = pd.DataFrame({"key": pd.Series(dtype=object), "ticker": pd.Series(dtype=object),
-                                    "holders": pd.Series(dtype=np.int64), "conviction": pd.Series(dtype=float)})
+            table, classes = _empty_table()
             return IssuerTable(table, classes, when, filers, stale, oldest, merge_share_classes)
         total = pos.groupby("cik")["value"].sum()
         per = pos.groupby(["cik", "key"], sort=True, as_index=False)["value"].sum()
@@ -318,9 +331,7 @@ class HoldingsIndex:
         agg["name"] = by_key["name"].min()
         agg["cusips"] = by_key["cusip"].agg(lambda s: " ".join(sorted(set(s))))
         agg.index.name = "key"
-        table = conform(agg, ISSUERS, f"13F issuers as of {when.date()}").set_index(agg.index)
-        table = table.iloc[np.lexsort((table.index.to_numpy(dtype=object).astype(str),
-                                       -table["conviction"].to_numpy(), -table["holders"].to_numpy()))]
+        table = _finish_table(agg, when)
         mapped = pos[pos["ticker"].notna()]
         cls = mapped.groupby(["key", "ticker", "cik"], sort=True, as_index=False)["value"].sum()
         ct = total.reindex(cls["cik"]).to_numpy()
@@ -328,3 +339,16 @@ class HoldingsIndex:
         classes = cls.groupby(["key", "ticker"], sort=True, as_index=False).agg(
             holders=("cik", "size"), conviction=("weight", "sum"))
         return IssuerTable(table, classes, when, filers, stale, oldest, merge_share_classes)
+
+    # -- many dates at once ---------------------------------------------------------------------
+
+    def panels(self, dates, *, max_age_quarters: int | None = DEFAULT_MAX_AGE_QUARTERS,
+               merge_share_classes: bool = True, filers=None):
+        """`ScorePanels` of `dates`: every date's `issuers_as_of` counts as sparse (dates x units) panels.
+
+        `filers`: None (every filer), an iterable of CIKs, or one iterable of CIKs (or None) per date.
+        """
+        from hedgeclone.data.thirteenf.panels import build_panels
+
+        return build_panels(self, dates, max_age_quarters=max_age_quarters,
+                            merge_share_classes=merge_share_classes, filers=filers)
