@@ -334,7 +334,15 @@ def _reduceat(a, lo, n):
 @nb.njit(cache=True)
 def _group_sums(key, val, n, out_key, out_k, out_r):
     """Per distinct `key` (ascending; rows of a key kept in row order): Kahan and reduceat sums."""
-    o = np.argsort(key[:n], kind="mergesort")
+    sorted_ = True
+    for r in range(1, n):
+        if key[r] < key[r - 1]:
+            sorted_ = False
+            break
+    if sorted_:
+        o = np.arange(n)
+    else:
+        o = np.argsort(key[:n], kind="mergesort")
     buf = np.empty(n, np.float64)
     g = 0
     r = 0
@@ -399,23 +407,24 @@ def _state_entries(state_ptr, state_fids, starts, p_cusip, p_ticker, p_name, p_v
         for j in range(a, b):
             f = state_fids[j]
             m += starts[f + 1] - starts[f]
-        g_cus = np.empty(m, np.int64)
-        g_tick = np.empty(m, np.int64)
-        g_name = np.empty(m, np.int64)
-        g_val = np.empty(m, np.float64)
-        q = 0
-        for j in range(a, b):
-            f = state_fids[j]
-            for r in range(starts[f], starts[f + 1]):
-                g_cus[q] = p_cusip[r]
-                g_tick[q] = p_ticker[r]
-                g_name[q] = p_name[r]
-                g_val[q] = p_value[r]
-                q += 1
         if b - a == 1:  # one filing: already one row per CUSIP, in CUSIP order
-            cus, tick, name, val = g_cus, g_tick, g_name, g_val
+            lo, hi = starts[state_fids[a]], starts[state_fids[a] + 1]
+            cus, tick, name, val = p_cusip[lo:hi], p_ticker[lo:hi], p_name[lo:hi], p_value[lo:hi]
             n = m
         else:  # base plus amendments: merge per CUSIP as `HoldingsIndex._rows` does
+            g_cus = np.empty(m, np.int64)
+            g_tick = np.empty(m, np.int64)
+            g_name = np.empty(m, np.int64)
+            g_val = np.empty(m, np.float64)
+            q = 0
+            for j in range(a, b):
+                f = state_fids[j]
+                for r in range(starts[f], starts[f + 1]):
+                    g_cus[q] = p_cusip[r]
+                    g_tick[q] = p_ticker[r]
+                    g_name[q] = p_name[r]
+                    g_val[q] = p_value[r]
+                    q += 1
             o1 = np.argsort(-g_val, kind="mergesort")
             o2 = np.argsort(g_cus[o1], kind="mergesort")
             o = o1[o2]
@@ -440,6 +449,7 @@ def _state_entries(state_ptr, state_fids, starts, p_cusip, p_ticker, p_name, p_v
                 if g_name[x] < name[n]:
                     name[n] = g_name[x]
             n += 1
+            cus, tick, name, val = cus[:n], tick[:n], name[:n], val[:n]
         if n == 0:
             k_ptr[s + 1] = nk
             c_ptr[s + 1] = nc
@@ -460,7 +470,7 @@ def _state_entries(state_ptr, state_fids, starts, p_cusip, p_ticker, p_name, p_v
         vk = np.empty(n, np.float64)
         vr = np.empty(n, np.float64)
         g = _group_sums(key, val, n, uk, vk, vr)
-        o = np.argsort(key, kind="mergesort")
+        o = np.arange(n) if mono_b[s] else np.argsort(key, kind="mergesort")
         r = 0
         for t in range(g):
             nm = _BIG
@@ -476,14 +486,35 @@ def _state_entries(state_ptr, state_fids, starts, p_cusip, p_ticker, p_name, p_v
             k_f[e, 3] = vr[t] / total if total != 0 else 0.0
             k_name[e] = nm
         for v in range(2):  # top 10 by (value desc, unit asc) and the order flags
-            order = np.argsort(-k_f[nk:nk + g, 2 * v], kind="mergesort")
-            for t in range(min(10, g)):
-                k_top[nk + order[t], v] = 1
-            first_d[s, v] = uk[order[0]]
-            last_d[s, v] = uk[order[g - 1]]
+            x = k_f[nk:nk + g, 2 * v]
+            if g <= 10:
+                k_top[nk:nk + g, v] = 1
+            else:
+                best = np.empty(10, np.int64)  # the 10 best so far, best first
+                nb_ = 0
+                for t in range(g):  # units ascending: a later equal value ranks below
+                    if nb_ == 10 and not x[t] > x[best[9]]:
+                        continue
+                    p = nb_ if nb_ < 10 else 9
+                    while p > 0 and x[t] > x[best[p - 1]]:
+                        if p < 10:
+                            best[p] = best[p - 1]
+                        p -= 1
+                    best[p] = t
+                    if nb_ < 10:
+                        nb_ += 1
+                for t in range(10):
+                    k_top[nk + best[t], v] = 1
+            hi_t, lo_t = 0, 0
             for t in range(1, g):
-                if uk[order[t]] < uk[order[t - 1]]:
+                if x[t] > x[hi_t]:
+                    hi_t = t
+                if not x[t] > x[lo_t]:  # the last of the smallest ranks last
+                    lo_t = t
+                if x[t] > x[t - 1]:
                     mono_d[s, v] = False
+            first_d[s, v] = uk[hi_t]
+            last_d[s, v] = uk[lo_t]
         nk += g
         k_ptr[s + 1] = nk
         # per (unit, ticker) class: weight both ways
