@@ -212,6 +212,8 @@ class HoldingsIndex:
         ordered = ordered.assign(q=(ordered["period"].dt.year * 4 + ordered["period"].dt.quarter - 1).to_numpy())
         ordered = ordered.sort_values(["cik", "period", "filed", "acc"], kind="stable")
         self._f = {c: ordered[c].to_numpy() for c in ("cik", "period", "filed", "new", "acc", "fid", "q")}
+        self._prepared: pd.DatetimeIndex | None = None
+        self._panels: dict = {}
 
     # -- rules 1-3: which filings count ---------------------------------------------------------
 
@@ -304,6 +306,9 @@ class HoldingsIndex:
                       max_age_quarters: int | None = DEFAULT_MAX_AGE_QUARTERS,
                       merge_share_classes: bool = True) -> IssuerTable:
         """Holders, conviction and top-10 counts per issuer (per ticker if not `merge_share_classes`)."""
+        served = self._from_panel(as_of, ciks, max_age_quarters, merge_share_classes)
+        if served is not None:
+            return served
         p, filers, stale, oldest = self._rows(as_of, ciks, max_age_quarters)
         when = _as_of(as_of)
         cusip = self._cusips[p["cusip"]]
@@ -352,3 +357,31 @@ class HoldingsIndex:
 
         return build_panels(self, dates, max_age_quarters=max_age_quarters,
                             merge_share_classes=merge_share_classes, filers=filers)
+
+    def prepare(self, dates) -> HoldingsIndex:
+        """Serve `issuers_as_of` on `dates` (all filers) from `ScorePanels` built once per setting.
+
+        The first query of a (`max_age_quarters`, `merge_share_classes`) setting on one of
+        `dates` computes that setting's panels for all of them; the tables are the same as the
+        per-date computation's. Queries with `ciks`, or on other dates, are computed per date.
+        Holdings with missing values are always computed per date.
+        """
+        if np.isnan(self._pos["value_usd"]).any():
+            return self
+        self._prepared = pd.DatetimeIndex([_as_of(d) for d in dates]).unique()
+        self._panels = {}
+        return self
+
+    def _from_panel(self, as_of: object, ciks, max_age_quarters: int | None,
+                    merge_share_classes: bool) -> IssuerTable | None:
+        if ciks is not None or self._prepared is None:
+            return None
+        day = _as_of(as_of)
+        if day not in self._prepared:
+            return None
+        setting = (max_age_quarters, bool(merge_share_classes))
+        panels = self._panels.get(setting)
+        if panels is None:
+            panels = self._panels[setting] = self.panels(self._prepared, max_age_quarters=max_age_quarters,
+                                                         merge_share_classes=merge_share_classes)
+        return panels.table(panels.position(day), as_of=as_of)
