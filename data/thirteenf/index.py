@@ -127,6 +127,8 @@ class IssuerTable:
 
     def for_tickers(self) -> pd.DataFrame:
         """Rows of `table` by mapped ticker (each ticker takes the most-held key it maps to)."""
+        if self.classes.empty:  # nothing mapped (or nothing known yet): no ticker has a row
+            return self.table.iloc[:0].set_index(pd.Index([], dtype=object, name="ticker"))
         cls = self.classes.merge(self.table[["holders"]].rename(columns={"holders": "key_holders"}),
                                  left_on="key", right_index=True)
         cls = cls.sort_values(["ticker", "key_holders", "key"], ascending=[True, False, True], kind="stable")

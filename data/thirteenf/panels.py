@@ -117,6 +117,8 @@ class ScorePanels:
             "holders": self.class_holders.data[clo:chi].astype(np.int64),
             "conviction": self.class_conviction.data[clo:chi],
         })
+        if chi == clo:  # as pandas' group-by of no mapped rows gives them
+            classes = classes.astype({"key": "str"})
         table = _finish_table(agg, when)
         return IssuerTable(table, classes, *meta)
 
