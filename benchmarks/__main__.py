@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "sweep": "benchmarks.sweep",
     "prices": "benchmarks.prices",
     "startup": "benchmarks.startup",
+    "scores": "benchmarks.scores",
 }
 
 
