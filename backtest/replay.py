@@ -59,7 +59,7 @@ def decide_all(strategy: Strategy, market: MarketData, dates: pd.DatetimeIndex,
     """The strategy's picks on each of `dates` (seen through point-in-time views), and its notes."""
     picks: dict[pd.Timestamp, Picks] = {}
     notes: list[str] = []
-    index = HoldingsIndex(market.holdings) if market.holdings is not None else None
+    index = HoldingsIndex(market.holdings).prepare(dates) if market.holdings is not None else None
     for i, date in enumerate(dates):
         chosen = strategy.decide(PointInTimeView(market, date, index))
         picks[date] = chosen

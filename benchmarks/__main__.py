@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "prices": "benchmarks.prices",
     "startup": "benchmarks.startup",
     "loading": "benchmarks.loading",
+    "scores": "benchmarks.scores",
 }
 
 

@@ -127,6 +127,8 @@ class IssuerTable:
 
     def for_tickers(self) -> pd.DataFrame:
         """Rows of `table` by mapped ticker (each ticker takes the most-held key it maps to)."""
+        if self.classes.empty:  # nothing mapped (or nothing known yet): no ticker has a row
+            return self.table.iloc[:0].set_index(pd.Index([], dtype=object, name="ticker"))
         cls = self.classes.merge(self.table[["holders"]].rename(columns={"holders": "key_holders"}),
                                  left_on="key", right_index=True)
         cls = cls.sort_values(["ticker", "key_holders", "key"], ascending=[True, False, True], kind="stable")
@@ -149,6 +151,22 @@ def _first_per_key(classes: pd.DataFrame) -> pd.Series:
                                 kind="stable")
     first = order.drop_duplicates("key")
     return pd.Series(first["ticker"].to_numpy(dtype=object), index=pd.Index(first["key"].to_numpy(dtype=object)))
+
+
+def _empty_table() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The (table, classes) of an `IssuerTable` with nothing held."""
+    table = conform(pd.DataFrame(columns=list(ISSUERS)), ISSUERS, "13F issuers")
+    table.index = pd.Index([], dtype=object, name="key")
+    classes = pd.DataFrame({"key": pd.Series(dtype=object), "ticker": pd.Series(dtype=object),
+                            "holders": pd.Series(dtype=np.int64), "conviction": pd.Series(dtype=float)})
+    return table, classes
+
+
+def _finish_table(agg: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
+    """The per-unit aggregates `agg` (indexed by key) conformed to `ISSUERS` and ranked (rule 6)."""
+    table = conform(agg, ISSUERS, f"13F issuers as of {when.date()}").set_index(agg.index)
+    return table.iloc[np.lexsort((table.index.to_numpy(dtype=object).astype(str),
+                                  -table["conviction"].to_numpy(), -table["holders"].to_numpy()))]
 
 
 class HoldingsIndex:
@@ -196,6 +214,8 @@ class HoldingsIndex:
         ordered = ordered.assign(q=(ordered["period"].dt.year * 4 + ordered["period"].dt.quarter - 1).to_numpy())
         ordered = ordered.sort_values(["cik", "period", "filed", "acc"], kind="stable")
         self._f = {c: ordered[c].to_numpy() for c in ("cik", "period", "filed", "new", "acc", "fid", "q")}
+        self._prepared: pd.DatetimeIndex | None = None
+        self._panels: dict = {}
 
     # -- rules 1-3: which filings count ---------------------------------------------------------
 
@@ -288,6 +308,9 @@ class HoldingsIndex:
                       max_age_quarters: int | None = DEFAULT_MAX_AGE_QUARTERS,
                       merge_share_classes: bool = True) -> IssuerTable:
         """Holders, conviction and top-10 counts per issuer (per ticker if not `merge_share_classes`)."""
+        served = self._from_panel(as_of, ciks, max_age_quarters, merge_share_classes)
+        if served is not None:
+            return served
         p, filers, stale, oldest = self._rows(as_of, ciks, max_age_quarters)
         when = _as_of(as_of)
         cusip = self._cusips[p["cusip"]]
@@ -300,10 +323,7 @@ class HoldingsIndex:
         pos = pd.DataFrame({"cik": p["cik"], "key": key, "cusip": cusip, "issuer": issuer, "ticker": ticker,
                             "name": self._decode(self._names, p["name"]), "value": p["value_usd"]})
         if pos.empty:
-            table = conform(pd.DataFrame(columns=list(ISSUERS)), ISSUERS, "13F issuers")
-            table.index = pd.Index([], dtype=object, name="key")
-            classes = pd.DataFrame({"key": pd.Series(dtype=object), "ticker": pd.Series(dtype=object),
-                                    "holders": pd.Series(dtype=np.int64), "conviction": pd.Series(dtype=float)})
+            table, classes = _empty_table()
             return IssuerTable(table, classes, when, filers, stale, oldest, merge_share_classes)
         total = pos.groupby("cik")["value"].sum()
         per = pos.groupby(["cik", "key"], sort=True, as_index=False)["value"].sum()
@@ -318,9 +338,7 @@ class HoldingsIndex:
         agg["name"] = by_key["name"].min()
         agg["cusips"] = by_key["cusip"].agg(lambda s: " ".join(sorted(set(s))))
         agg.index.name = "key"
-        table = conform(agg, ISSUERS, f"13F issuers as of {when.date()}").set_index(agg.index)
-        table = table.iloc[np.lexsort((table.index.to_numpy(dtype=object).astype(str),
-                                       -table["conviction"].to_numpy(), -table["holders"].to_numpy()))]
+        table = _finish_table(agg, when)
         mapped = pos[pos["ticker"].notna()]
         cls = mapped.groupby(["key", "ticker", "cik"], sort=True, as_index=False)["value"].sum()
         ct = total.reindex(cls["cik"]).to_numpy()
@@ -328,3 +346,44 @@ class HoldingsIndex:
         classes = cls.groupby(["key", "ticker"], sort=True, as_index=False).agg(
             holders=("cik", "size"), conviction=("weight", "sum"))
         return IssuerTable(table, classes, when, filers, stale, oldest, merge_share_classes)
+
+    # -- many dates at once ---------------------------------------------------------------------
+
+    def panels(self, dates, *, max_age_quarters: int | None = DEFAULT_MAX_AGE_QUARTERS,
+               merge_share_classes: bool = True, filers=None):
+        """`ScorePanels` of `dates`: every date's `issuers_as_of` counts as sparse (dates x units) panels.
+
+        `filers`: None (every filer), an iterable of CIKs, or one iterable of CIKs (or None) per date.
+        """
+        from hedgeclone.data.thirteenf.panels import build_panels
+
+        return build_panels(self, dates, max_age_quarters=max_age_quarters,
+                            merge_share_classes=merge_share_classes, filers=filers)
+
+    def prepare(self, dates) -> HoldingsIndex:
+        """Serve `issuers_as_of` on `dates` (all filers) from `ScorePanels` built once per setting.
+
+        The first query of a (`max_age_quarters`, `merge_share_classes`) setting on one of
+        `dates` computes that setting's panels for all of them; the tables are the same as the
+        per-date computation's. Queries with `ciks`, or on other dates, are computed per date.
+        Holdings with missing values are always computed per date.
+        """
+        if np.isnan(self._pos["value_usd"]).any():
+            return self
+        self._prepared = pd.DatetimeIndex([_as_of(d) for d in dates]).unique()
+        self._panels = {}
+        return self
+
+    def _from_panel(self, as_of: object, ciks, max_age_quarters: int | None,
+                    merge_share_classes: bool) -> IssuerTable | None:
+        if ciks is not None or self._prepared is None:
+            return None
+        day = _as_of(as_of)
+        if day not in self._prepared:
+            return None
+        setting = (max_age_quarters, bool(merge_share_classes))
+        panels = self._panels.get(setting)
+        if panels is None:
+            panels = self._panels[setting] = self.panels(self._prepared, max_age_quarters=max_age_quarters,
+                                                         merge_share_classes=merge_share_classes)
+        return panels.table(panels.position(day), as_of=as_of)
