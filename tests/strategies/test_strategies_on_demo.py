@@ -100,7 +100,9 @@ def test_top_filers_by_trailing_clone_return_uses_only_past_data(small_market):
 def test_a_date_with_nothing_eligible_holds_cash_and_says_so(small_market):
     strat = MicrocapScreen(min_cap=1.0, max_cap=2.0, min_holders=0)
     run = run_strategy(strat, small_market, start="2019-01-02", end="2019-12-31")
-    assert run.notes and all("holding cash" in n for n in run.notes)
+    *dated, last = run.notes
+    assert dated and all("holding cash" in n for n in dated)
+    assert last.startswith("the backtest made no trade") and "no decision date found an eligible stock" in last
     assert run.result.trades.empty and run.result.value.iloc[-1] == pytest.approx(1.0)
 
 
