@@ -393,17 +393,7 @@ class Store:
             new[name] = entry
         _fsync_dir(self.root)
         manifest = self._manifest_path()
-        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=f".{MANIFEST}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(json.dumps(new, indent=1, sort_keys=True).encode("utf-8"))
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp_name, manifest)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp_name)
-            raise
+        atomic_write_bytes(manifest, json.dumps(new, indent=1, sort_keys=True).encode("utf-8"))
         _fsync_dir(self.root)
         self._step("replace", manifest)
         live = {self._file_of(n, e) for n, e in new.items()}
