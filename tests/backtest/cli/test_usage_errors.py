@@ -7,21 +7,10 @@ import sys
 
 import pytest
 
-from hedgeclone.backtest.cli.app import main
-
 
 def run(*args: str, env=None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", "from hedgeclone.backtest.cli.app import main; main()", *args],
                           capture_output=True, text=True, timeout=120, env=env)
-
-
-def call(capsys, *args: str) -> tuple[int, str]:
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as info:
-        main(list(args))
-        raise SystemExit(0)
-    out = capsys.readouterr()
-    return info.value.code, out.out + out.err
 
 
 @pytest.mark.parametrize("args", [
@@ -31,8 +20,8 @@ def call(capsys, *args: str) -> tuple[int, str]:
     ("bogus",),  # an unknown command
     ("data", "13f", "holders", "--as-of", "2024-01-02", "--top", "0"),  # out of range
 ])
-def test_usage_errors_exit_2_with_the_usage_line(capsys, args):
-    code, out = call(capsys, *args)
+def test_usage_errors_exit_2_with_the_usage_line(call, args):
+    code, out = call(*args)
     assert code == 2 and "Usage: " in out and "Traceback" not in out
 
 
@@ -42,31 +31,31 @@ def test_usage_error_in_a_real_process_has_no_traceback():
 
 
 @pytest.mark.parametrize("name", ["a[/]b", "[bold]x[/bold]", "[link=http://evil]y[/link]", "[bogus]"])
-def test_markup_in_user_text_is_shown_literally(tmp_path, capsys, name):
+def test_markup_in_user_text_is_shown_literally(tmp_path, call, name):
     missing = tmp_path / name / "prices.csv"
-    code, out = call(capsys, "data", "prices", "import", str(missing), "--store", str(tmp_path / "s"))
+    code, out = call("data", "prices", "import", str(missing), "--store", str(tmp_path / "s"))
     assert code == 2 and "Traceback" not in out
     assert str(missing) in out.replace("\n", "")  # every character, brackets included
 
 
-def test_empty_store_option_is_refused(capsys, tmp_path, monkeypatch):
+def test_empty_store_option_is_refused(call, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    code, out = call(capsys, "data", "verify", "--store", "")
+    code, out = call("data", "verify", "--store", "")
     assert code == 2 and "--store ''" in out
     assert not (tmp_path / ".lock").exists()  # the current folder was not taken for a store
 
 
 @pytest.mark.parametrize("option", ["--start", "--end"])
 @pytest.mark.parametrize("value", ["garbage", "2024-01-02T00:00:00+05:00", "0001-01-01", "99999-01-01"])
-def test_bad_date_options_are_one_line(tmp_path, capsys, option, value):
+def test_bad_date_options_are_one_line(tmp_path, call, option, value):
     args = {"--start": value, "--end": "2024-12-31"} if option == "--start" else {"--start": "2024-01-02", "--end": value}
-    code, out = call(capsys, "data", "returns", "SPY", "--start", args["--start"], "--end", args["--end"],
+    code, out = call("data", "returns", "SPY", "--start", args["--start"], "--end", args["--end"],
                      "--store", str(tmp_path))
     assert code == 2 and option in out and "Traceback" not in out
 
 
-def test_config_errors_keep_bracketed_names(tmp_path, capsys):
+def test_config_errors_keep_bracketed_names(tmp_path, call):
     cfg = tmp_path / "c.toml"
     cfg.write_text('[strategy]\nkind = "buy-and-hold"\ntickers = ["A"]\n[bogus]\nx = 1\n')
-    code, out = call(capsys, "run", str(cfg))
+    code, out = call("run", str(cfg))
     assert code == 2 and "unknown section [bogus]" in out
