@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "startup": "benchmarks.startup",
     "loading": "benchmarks.loading",
     "scores": "benchmarks.scores",
+    "real": "benchmarks.real",
 }
 
 

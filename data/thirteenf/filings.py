@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from numba import njit
 
 from hedgeclone.data.schemas import conform
 from hedgeclone.data.thirteenf.pointintime import HOLDERS, _ciks_clause, keep_ctes
@@ -131,37 +130,6 @@ def _sorted_codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.nd
     return codes, np.asarray(labels.take(pa.array(order)).to_pylist(), dtype=object)
 
 
-@njit(cache=True)
-def _top10_nb(starts: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Flags of each segment's 10 largest values, ties going to the earlier element.
-
-    Segment k is ``v[starts[k]:starts[k + 1]]``; within a filer the positions are in CUSIP
-    order, so this is rank <= 10 by (value desc, CUSIP asc). O(n x 10), no sort.
-    """
-    out = np.zeros(len(v), dtype=np.bool_)
-    best = np.empty(10, dtype=np.int64)
-    for k in range(len(starts) - 1):
-        lo, hi = starts[k], starts[k + 1]
-        if hi - lo <= 10:
-            out[lo:hi] = True
-            continue
-        m = 0  # best[:m] holds indices ordered by value desc (earlier first on ties)
-        for i in range(lo, hi):
-            if m == 10 and not v[i] > v[best[9]]:
-                continue
-            j = m if m < 10 else 9
-            while j > 0 and v[i] > v[best[j - 1]]:
-                if j < 10:
-                    best[j] = best[j - 1]
-                j -= 1
-            best[j] = i
-            if m < 10:
-                m += 1
-        for j in range(m):
-            out[best[j]] = True
-    return out
-
-
 def _name_per_cusip(cusip: np.ndarray, codes: np.ndarray, n: int, largest: bool) -> np.ndarray:
     """Per cusip code, the largest (or smallest) non-null name code; -1 where all are null."""
     if largest:
@@ -204,7 +172,9 @@ def aggregate_holders(rows: pa.Table, what: str = "13F holders") -> pd.DataFrame
     filer = np.cumsum(filer_start) - 1
     total = np.bincount(filer, weights=v)[filer]
     weight = np.divide(v, total, out=np.zeros(len(v)), where=total != 0)
-    top10 = _top10_nb(np.append(np.flatnonzero(filer_start), len(v)), v)
+    from hedgeclone.data.thirteenf.kernels import top10_nb  # numba only when aggregating
+
+    top10 = top10_nb(np.append(np.flatnonzero(filer_start), len(v)), v)
     holders = np.bincount(g_cusip, minlength=n)
     held = np.flatnonzero(holders)
     out = pd.DataFrame({

@@ -118,7 +118,11 @@ class StoreHoldings:
         source = self._source()
         if source is None:
             return conform(pd.DataFrame(columns=list(HOLDINGS)), HOLDINGS, "13F holdings")
-        where = "" if ciks is None else f" WHERE cik IN ({', '.join(str(int(c)) for c in ciks) or 'NULL'})"
+        if ciks is None:  # every row: Arrow reads the batches straight into the schema's dtypes
+            tables = [pq.read_table(p) for p in self.paths()]
+            table = pa.concat_tables(tables, promote_options="default") if len(tables) > 1 else tables[0]
+            return conform(table.to_pandas(), HOLDINGS, "13F holdings")
+        where = f" WHERE cik IN ({', '.join(str(int(c)) for c in ciks) or 'NULL'})"
         return conform(run_sql(f"SELECT * FROM {source}{where}"), HOLDINGS, "13F holdings")
 
     def holdings_as_of(self, as_of: object, ciks: Iterable[int] | None = None,
