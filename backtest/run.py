@@ -220,6 +220,7 @@ def close_notes(trades: pd.DataFrame, ends: pd.DataFrame | None) -> list[str]:
     if not len(trades):
         return []
     notes = []
+    trades = trades.sort_values("date", kind="stable")  # the engine records a segment's closes by holding, not date
     gone = trades[trades["reason"] == DELISTING]
     if len(gone):
         def told(row) -> str:

@@ -196,3 +196,26 @@ def test_a_run_that_ends_on_the_sources_last_date_closes_nothing_there(market_st
     assert trades.groupby("reason").size().to_dict() == {"rebalance": 2, DELISTING: 1}
     assert trades.loc[trades["reason"] == DELISTING, "ticker"].tolist() == ["GONE"]  # STOP is held to the end
     assert not any("data ended" in n for n in run.notes)
+
+
+# -- the demo market ---------------------------------------------------------------------------
+def test_demo_delistings_are_real_delistings_closed_with_their_returns(tmp_path):
+    from hedgeclone.data.store import Store
+
+    m = load_market("demo", store=Store(tmp_path / "demo-store"), stocks=120, filers=20, seed=3)
+    assert len(m.ends) and m.ends["kind"].eq(DELISTED).all() and not m.ends["kind"].eq(KIND_DATA_ENDS).any()
+    assert (m.ends["delisting_return"] == m.delisting_returns.reindex(m.ends.index)).all()
+    calendar = m.close.index
+    later = m.ends[(m.ends["date"] > calendar[300]) & (m.ends["date"] < calendar[-2])].sort_values("date").head(3)
+    survivor = next(t for t in m.close.columns if t not in m.ends.index and pd.notna(m.close.at[calendar[250], t]))
+    tickers = (*later.index, survivor)
+    run = run_strategy(BuyAndHold(tickers=tickers), m, start=calendar[250])
+    closes = run.to_run_data().trades.query("side == 'sell'").set_index("ticker")
+    assert sorted(closes.index) == sorted(later.index) and closes["reason"].eq(DELISTING).all()
+    for ticker, row in later.iterrows():
+        last = m.close.at[row["date"], ticker]
+        assert closes.loc[ticker, "date"] == row["date"]
+        assert closes.loc[ticker, "price"] == pytest.approx(last * (1 + row["delisting_return"]), rel=1e-12)
+    notes = [n for n in run.notes if "position(s) closed" in n]
+    assert len(notes) == 1 and notes[0].startswith("3 position(s) closed at a delisting")
+    assert "demo market (synthetic)" in notes[0]
