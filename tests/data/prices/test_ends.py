@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hedgeclone.backtest.replay import run_strategy
 from hedgeclone.backtest.run import DATA_ENDS, DELISTING
@@ -219,3 +221,33 @@ def test_demo_delistings_are_real_delistings_closed_with_their_returns(tmp_path)
     notes = [n for n in run.notes if "position(s) closed" in n]
     assert len(notes) == 1 and notes[0].startswith("3 position(s) closed at a delisting")
     assert "demo market (synthetic)" in notes[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 59), st.one_of(st.none(), st.integers(0, 59))), min_size=1, max_size=12))
+def test_end_kinds_equal_a_per_ticker_reading_of_the_rule(cases):
+    """Oracle: per ticker, with the calendar's positions: it ends early if its last session is more
+    than 5 before the data's last; it is a data end if its last session is no more than 5 before
+    its source's last (a ticker without a source end takes the data's)."""
+    names = [f"T{i}" for i in range(len(cases))]
+    last = pd.Series([CAL[a] for a, _ in cases], index=names)
+    src = pd.Series([CAL[max(a, b)] if b is not None else pd.NaT for a, b in cases], index=names)
+    end = max(a for a, _ in cases)
+    want = {}
+    for name, (a, b) in zip(names, cases, strict=True):
+        if a < end - 5:
+            source = max(a, b) if b is not None else end
+            want[name] = KIND_DATA_ENDS if a >= source - 5 else DELISTED
+    assert end_kinds(last, src, CAL).to_dict() == want
+
+
+def test_a_download_is_a_live_source_without_an_end_of_its_own(store, files):
+    from hedgeclone.data.prices.load import store_prices
+    from hedgeclone.data.prices.validate import validate_prices
+
+    import_price_files(store, [files["short"][0]])
+    frame = files["short"][1].query("ticker == 'STOP'").assign(date=lambda f: pd.to_datetime(f["date"]))
+    clean, report = validate_prices(frame.assign(ticker=frame["ticker"].astype("category")), "yfinance")
+    store_prices(store, clean, report, kind="yfinance")
+    assert pd.isna(source_ends(store)["STOP"])  # downloaded: its end is the data's, not the file's
+    assert source_ends(store)["OTC"] == CAL[39]
