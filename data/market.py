@@ -158,6 +158,11 @@ def _ends(store: Store, ended: pd.Series, close: pd.DataFrame, frames: dict[str,
                   for f, frame in frames.items()}
     files = sorted(set(delistings.loc[delistings["ticker"].isin(ends.table.index), "source"].astype(str)))
     caveats = [MISSING_NOTE] if sources is None else []
+    unrecorded = 0 if sources is None else int((~ended.index.isin(sources.index)).sum())
+    if unrecorded:
+        caveats.append(f"{unrecorded} series that end early have no recorded source (imported before hedgeclone "
+                       "recorded sources' last dates): they are taken as delistings; import their files again to "
+                       "tell a data end from a delisting.")
     return ends, close, frames, caveats + ends_caveats(ends, close.shape[1], files)
 
 

@@ -251,3 +251,12 @@ def test_a_download_is_a_live_source_without_an_end_of_its_own(store, files):
     store_prices(store, clean, report, kind="yfinance")
     assert pd.isna(source_ends(store)["STOP"])  # downloaded: its end is the data's, not the file's
     assert source_ends(store)["OTC"] == CAL[39]
+
+
+def test_series_imported_before_sources_were_recorded_are_delistings_with_a_note(store, files, tmp_path):
+    import_price_files(store, [files["short"][0]])
+    store.delete(SOURCES)  # as a store written before this version
+    import_price_files(store, [files["long"][0]])  # a later import records only its own file
+    m = load_market("store", store=store, benchmarks=("sp500",))
+    assert m.ends["kind"].to_dict() == {"EARLY": DELISTED, "GONE": DELISTED, "OTC": DELISTED, "STOP": DELISTED}
+    assert any(c.startswith("3 series that end early have no recorded source") for c in m.caveats)
