@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from hedgeclone.backtest.engine import Result, Schedule, simulate
-from hedgeclone.backtest.run import RunData, build_run, holdings_from_picks
+from hedgeclone.backtest.run import RunData, build_run, close_notes, holdings_from_picks, label_closes
 from hedgeclone.data.thirteenf.index import HoldingsIndex
 from hedgeclone.errors import InputError
 from hedgeclone.strategies.base import Strategy
@@ -36,6 +36,7 @@ class StrategyRun:
     benchmarks: pd.DataFrame | None = field(default=None, repr=False)
     caveats: tuple[str, ...] = field(default=(), repr=False)
     names: pd.Series | None = field(default=None, repr=False)  # ticker -> company name
+    ends: pd.DataFrame | None = field(default=None, repr=False)  # why the market's series stop (`Market.ends`)
 
     def stats(self) -> dict[str, float]:
         """The strategy's metrics; equal to ``metrics.json["strategy"]`` of its run directory."""
@@ -45,7 +46,7 @@ class StrategyRun:
         """The run as a run directory holds it: values with the benchmarks, holdings, trades, notes."""
         return build_run(self.strategy.name, self.result, benchmarks=self.benchmarks, config=config,
                          caveats=self.caveats, notes=self.notes, holdings=holdings_from_picks(self.picks, self.names),
-                         fingerprint=fingerprint)
+                         fingerprint=fingerprint, ends=self.ends)
 
     def report(self, path: str = "report.html") -> Path:
         """Write the self-contained HTML report of this run to `path`; returns the path."""
@@ -89,8 +90,9 @@ def run_strategy(
 
     Orders execute `lag` trading days after their decision date (default: the next close).
     Held names whose prices end are closed at their last price times 1 + their delisting
-    return (the market's `delisting_returns` unless given). `on_decision(done, total)` is
-    called after each decision (for progress bars).
+    return (the market's `delisting_returns` unless given); the notes count the positions closed
+    at delistings apart from those closed because their data ended (the market's `ends`).
+    `on_decision(done, total)` is called after each decision (for progress bars).
     """
     lo, hi = window(market.close.index, start, end)
     dates = strategy.decision_dates(market, lo, hi)
@@ -106,9 +108,11 @@ def run_strategy(
     )
     if not len(result.orders):
         notes.append(f"the backtest made no trade and held cash throughout: {_why_no_trade(picks, dates, hi, lag, market)}")
+    ends = getattr(market, "ends", None)
+    notes += close_notes(label_closes(result.trades, ends), ends)
     return StrategyRun(strategy=strategy, picks=picks, schedule=schedule, result=result, notes=notes,
                        benchmarks=getattr(market, "benchmarks", None), caveats=tuple(getattr(market, "caveats", ())),
-                       names=getattr(market, "issuers", None))
+                       names=getattr(market, "issuers", None), ends=ends)
 
 
 def _why_no_trade(picks: dict[pd.Timestamp, Picks], dates: pd.DatetimeIndex, end: pd.Timestamp, lag: int,

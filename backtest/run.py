@@ -14,6 +14,7 @@ Layout of ``RUN/`` (written whole, never half: see `write_run`)::
     values.parquet    daily values: date, strategy, one column per benchmark (its level)
     holdings.parquet  the targets of each rebalance: date, ticker, weight (+ rank, name, score, ...)
     trades.parquet    every fill: date, ticker, side, shares, price, fees, value, reason
+                      (rebalance; delisting; data ends: see `label_closes`)
     report.html       the self-contained report (`backtest.report`)
 
 Metrics are computed from ``values.parquet`` with `metrics.daily_returns`: the strategy's
@@ -54,12 +55,19 @@ __all__ = [
     "config_of",
     "dumps",
     "json_safe",
+    "label_closes",
+    "close_notes",
+    "DELISTING",
+    "DATA_ENDS",
 ]
 
 STRATEGY = "strategy"
 RUN_FILES = ("run.json", "config.json", "metrics.json", "periods.json", "values.parquet", "holdings.parquet",
              "trades.parquet", "report.html")
 TRADE_COLUMNS = ["date", "ticker", "side", "shares", "price", "fees", "value", "reason"]
+DELISTING = "delisting"  # a close the data forced: the name was delisted
+DATA_ENDS = "data ends"  # a close the data forced: its series stops only because its source does
+_SHOWN = 5  # closes listed by name in a note
 
 
 def json_safe(value):
@@ -167,11 +175,12 @@ def holdings_from_result(result) -> pd.DataFrame:
 def build_run(name: str, result, *, benchmarks: pd.DataFrame | Mapping[str, pd.Series] | None = None,
               holdings: pd.DataFrame | None = None, config: Mapping | None = None,
               caveats: tuple[str, ...] | list[str] = (), notes: tuple[str, ...] | list[str] = (),
-              fingerprint: str | None = None) -> RunData:
+              fingerprint: str | None = None, ends: pd.DataFrame | None = None) -> RunData:
     """A `RunData` from a `backtest.Result` and benchmark levels (restricted to the result's dates).
 
     Without `holdings`, the weights after each day with trades are used; without `fingerprint`,
-    the result's close prices and the benchmarks are fingerprinted.
+    the result's close prices and the benchmarks are fingerprinted; with the market's `ends`, the
+    closes the data forced are labelled delisting or data ends (`label_closes`).
     """
     values = result.value.rename(STRATEGY).to_frame()
     bench = pd.DataFrame(dict(benchmarks)) if isinstance(benchmarks, Mapping) else benchmarks
@@ -183,8 +192,53 @@ def build_run(name: str, result, *, benchmarks: pd.DataFrame | Mapping[str, pd.S
         holdings = holdings_from_result(result)
     if fingerprint is None:
         fingerprint = data_fingerprint(result.close, *([bench] if bench is not None else []))
-    return RunData(name=name, values=values, holdings=holdings, trades=result.trades, config=dict(config or {}),
+    return RunData(name=name, values=values, holdings=holdings, trades=label_closes(result.trades, ends),
+                   config=dict(config or {}),
                    caveats=tuple(caveats), notes=tuple(notes), fingerprint=fingerprint, initial=result.init_cash)
+
+
+def label_closes(trades: pd.DataFrame, ends: pd.DataFrame | None) -> pd.DataFrame:
+    """`trades` with each close the data forced (reason ``delisting``) told apart by the market's
+    `ends` (`data.Market.ends`): it stays a `DELISTING` where `ends` calls the series delisted, and
+    becomes `DATA_ENDS` elsewhere (its source stops, or it stops within the coverage tolerance of
+    the market's end). Without `ends` (a market that does not say) nothing changes."""
+    if ends is None or not len(trades):
+        return trades
+    forced = (trades["reason"] == DELISTING).to_numpy()
+    if not forced.any():
+        return trades
+    kind = trades["ticker"].map(ends["kind"]).to_numpy()  # "delisted" is `data.prices.coverage.DELISTED`
+    out = trades.copy()
+    out["reason"] = np.where(forced & (kind != "delisted"), DATA_ENDS, out["reason"].to_numpy())
+    return out
+
+
+def close_notes(trades: pd.DataFrame, ends: pd.DataFrame | None) -> list[str]:
+    """One note per kind of close the data forced in the labelled `trades` (`label_closes`): how many
+    positions were closed at delistings (each with its delisting return and where it came from) and
+    how many because their data ended."""
+    if not len(trades):
+        return []
+    notes = []
+    trades = trades.sort_values("date", kind="stable")  # the engine records a segment's closes by holding, not date
+    gone = trades[trades["reason"] == DELISTING]
+    if len(gone):
+        def told(row) -> str:
+            text = f"{row.ticker} {pd.Timestamp(row.date).date()}"
+            if ends is not None and row.ticker in ends.index:
+                r, source = ends.at[row.ticker, "delisting_return"], ends.at[row.ticker, "return_from"]
+                text += f" ({float(r):+.2%}, {source})" if source else f" ({float(r):+.2%})"
+            return text
+
+        shown = ", ".join(told(r) for r in gone.head(_SHOWN).itertuples()) + (" ..." if len(gone) > _SHOWN else "")
+        notes.append(f"{len(gone)} position(s) closed at a delisting, at the last price times 1 + the delisting "
+                     f"return: {shown}")
+    stopped = trades[trades["reason"] == DATA_ENDS]
+    if len(stopped):
+        shown = ", ".join(f"{r.ticker} {pd.Timestamp(r.date).date()}" for r in stopped.head(_SHOWN).itertuples())
+        notes.append(f"{len(stopped)} position(s) closed because their data ended (the source stops there; not a "
+                     f"delisting), at the last price: {shown}{' ...' if len(stopped) > _SHOWN else ''}")
+    return notes
 
 
 # -- documents ----------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """`Market`: everything a strategy run reads, loaded from the demo market or the local store.
 
 Both sources give the same shapes (DESIGN.md): wide price frames on one calendar, shares and
-13F holdings in their long schemas, benchmark levels, the delisted names, and the caveats a
-report must show about the data (synthetic, survivorship coverage).
+13F holdings in their long schemas, benchmark levels, why each series that stops early stops
+(`ends`: a delisting, with its return from a delisting file or unknown, or a data end where only
+the source stops, `data.prices.ends`), and the caveats a report must show about the data
+(synthetic, survivorship coverage, the delisting-return assumption).
 """
 
 from __future__ import annotations
@@ -37,10 +39,13 @@ class Market:
     issuers: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))  # name by ticker
     caveats: tuple[str, ...] = ()
     synthetic: bool = False
+    ends: pd.DataFrame | None = None  # by ticker: date, kind, delisting_return, return_from (`prices.ends`)
 
 
 def _demo(stocks: int, filers: int, seed: int, store: Store | None, benchmarks: Sequence[str]) -> Market:
     from hedgeclone.data.demo import SYNTHETIC_NOTICE, DemoConfig, load_demo
+    from hedgeclone.data.prices.coverage import DELISTED
+    from hedgeclone.data.prices.ends import END_COLUMNS
 
     m = load_demo(DemoConfig(n_stocks=stocks, n_filers=filers, seed=seed), store=store)
     missing = [b for b in benchmarks if b not in m.benchmarks.columns]
@@ -49,6 +54,8 @@ def _demo(stocks: int, filers: int, seed: int, store: Store | None, benchmarks: 
             f"benchmark {missing[0]!r} is not in the demo market (it has {', '.join(m.benchmarks.columns)})"
         )
     delisted = len(m.delistings)
+    ends = m.delistings.set_index("ticker").rename_axis(None)
+    ends = ends.assign(kind=DELISTED, return_from="demo market (synthetic)")[END_COLUMNS]
     return Market(
         close=m.close, raw_close=m.raw_close, volume=m.volume, shares=m.shares, holdings=m.holdings,
         benchmarks=m.benchmarks[list(benchmarks)],
@@ -59,7 +66,7 @@ def _demo(stocks: int, filers: int, seed: int, store: Store | None, benchmarks: 
             f"Survivorship: the demo market keeps every security that ever traded ({delisted} delisted), "
             "each closed at its last price times 1 + its delisting return.",
         ),
-        synthetic=True,
+        synthetic=True, ends=ends,
     )
 
 
@@ -121,20 +128,42 @@ def _store(store: Store, benchmarks: Sequence[str], start, end, *, panel: bool |
     if renamed:
         caveats.append(f"13F tickers: {renamed} share-class tickers written without a separator (e.g. BFB) "
                        "were matched to the price data's spelling (BF-B).")
-    if len(ended) == 0:
-        caveats.append("Survivorship: no delisted names in this data: results are biased upwards.")
-    else:
-        caveats.append(
-            f"Survivorship: {len(ended)} of {close.shape[1]} series end before the data does and are treated as "
-            "delistings (closed at their last price; the delisting return is unknown and taken as 0)."
-        )
+    frames = {f: prices[f]() for f in ("raw_close", "volume")}
+    ends, close, frames, more = _ends(store, ended, close, frames)
+    caveats += more
     issuers = holdings.dropna(subset=["ticker"]).drop_duplicates("ticker").set_index("ticker")["issuer"]
     return Market(
-        close=close, raw_close=prices["raw_close"](), volume=prices["volume"](), shares=load_shares(store),
+        close=close, raw_close=frames["raw_close"], volume=frames["volume"], shares=load_shares(store),
         holdings=holdings if len(holdings) else None, benchmarks=pd.DataFrame(levels, index=close.index),
-        delisting_returns=pd.Series(0.0, index=pd.Index(ended.index, dtype=object)),
-        issuers=issuers, caveats=tuple(caveats),
+        delisting_returns=ends.delisting_returns(), issuers=issuers, caveats=tuple(caveats), ends=ends.table,
     )
+
+
+def _ends(store: Store, ended: pd.Series, close: pd.DataFrame, frames: dict[str, pd.DataFrame | None]):
+    """(`prices.ends.Ends`, close and the other frames with prices after a file's delisting date cut,
+    caveats): why each early-ending series of the window ends, from the store's sources and delistings."""
+    from hedgeclone.data.prices.delistings import load_delistings
+    from hedgeclone.data.prices.ends import ends_caveats, series_ends
+    from hedgeclone.data.prices.sources import MISSING_NOTE, source_ends
+
+    sources = source_ends(store)
+    delistings = load_delistings(store)
+    ends = series_ends(ended, close, sources, delistings)
+    if len(ends.cut):  # prices after a delisting date (e.g. over the counter) are not the listed name's
+        after = pd.DataFrame(False, index=close.index, columns=close.columns)
+        for ticker, date in ends.cut.items():
+            after.loc[after.index > date, ticker] = True
+        close = close.mask(after)
+        frames = {f: None if frame is None else frame.mask(after.reindex_like(frame).fillna(False).astype(bool))
+                  for f, frame in frames.items()}
+    files = sorted(set(delistings.loc[delistings["ticker"].isin(ends.table.index), "source"].astype(str)))
+    caveats = [MISSING_NOTE] if sources is None else []
+    unrecorded = 0 if sources is None else int((~ended.index.isin(sources.index)).sum())
+    if unrecorded:
+        caveats.append(f"{unrecorded} series that end early have no recorded source (imported before hedgeclone "
+                       "recorded sources' last dates): they are taken as delistings; import their files again to "
+                       "tell a data end from a delisting.")
+    return ends, close, frames, caveats + ends_caveats(ends, close.shape[1], files)
 
 
 def _match_tickers(holdings: pd.DataFrame, priced: pd.Index) -> tuple[pd.DataFrame, int]:

@@ -137,9 +137,10 @@ def shares_fetch(
 
 
 def info(store: str | None = StoreOpt) -> None:
-    """What the store holds: tickers, date ranges, sizes, survivorship coverage."""
+    """What the store holds: tickers, date ranges, sizes, survivorship coverage (delistings apart from data ends)."""
     from hedgeclone.data.prices import store as pstore
     from hedgeclone.data.prices.coverage import coverage_of_ranges, coverage_warning
+    from hedgeclone.data.prices.sources import MISSING_NOTE, source_ends
 
     st = open_store(store, read=True)
     manifest = st.manifest()
@@ -153,10 +154,13 @@ def info(store: str | None = StoreOpt) -> None:
     if ranges.empty:
         console.print("no prices stored")
         return
-    cov = coverage_of_ranges(ranges)
+    ends = source_ends(st)
+    cov = coverage_of_ranges(ranges, source_end=ends)
     console.print(f"prices: {len(ranges):,} tickers, {int(ranges['rows'].sum()):,} rows, "
                   f"{ranges['first'].min().date()} to {ranges['last'].max().date()}")
     console.print(f"survivorship coverage: {cov.summary()}")
+    if ends is None:
+        console.print(f"note: {escape(MISSING_NOTE)}", highlight=False)
     warning = coverage_warning(cov, "store")
     if warning:
         console.print(f"warning: {escape(warning)}", style="yellow", highlight=False)

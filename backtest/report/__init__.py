@@ -3,7 +3,8 @@
 Sections: data caveats; metrics of the strategy and its benchmarks; equity against the
 benchmarks on a log scale; drawdowns; rolling 12-month excess return; calendar-year returns
 (table and bars); holdings at each rebalance with names and weights; costs and turnover;
-notes and the resolved configuration.
+positions the data closed (delistings apart from data ends), when there are any; notes and the
+resolved configuration.
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ from hedgeclone.backtest import metrics
 from hedgeclone.backtest.metric_sets import METRICS, RELATIVE_METRICS, SUMMARY_METRICS, format_metric
 from hedgeclone.backtest.report import figures
 from hedgeclone.backtest.report.page import esc, figure_div, num, page, pct, table_html
-from hedgeclone.backtest.run import STRATEGY, RunData, build_run, returns_of, run_metrics
+from hedgeclone.backtest.run import (
+    DATA_ENDS,
+    DELISTING,
+    STRATEGY,
+    RunData,
+    build_run,
+    returns_of,
+    run_metrics,
+)
 from hedgeclone.version import __version__
 
 __all__ = ["render_report", "write_report", "report", "metrics_tables"]
@@ -88,6 +97,21 @@ def _costs_section(doc: dict, run) -> str:
     return table_html(rows) + figure_div(figures.costs_figure(run.trades, run.values[STRATEGY]), "costs")
 
 
+def _closes_section(trades: pd.DataFrame) -> str:
+    """The positions the data closed: delistings and data ends counted apart, then each close."""
+    closed = trades[trades["reason"].isin([DELISTING, DATA_ENDS])] if len(trades) else trades
+    if not len(closed):
+        return ""
+    gone, stopped = int((closed["reason"] == DELISTING).sum()), int((closed["reason"] == DATA_ENDS).sum())
+    rows = closed[["date", "ticker", "reason", "shares", "price", "value"]].copy()
+    rows["date"] = pd.DatetimeIndex(rows["date"]).date
+    for c in ("shares", "price", "value"):
+        rows[c] = rows[c].map(lambda v: num(v, 4))
+    return (f"<p>{gone} position(s) closed at delistings (at the last price times 1 + the delisting return: "
+            f"the data caveats say where the returns come from); {stopped} closed because their data ended "
+            "(the source stops; not delistings), at the last price.</p>" + table_html(rows, index=False))
+
+
 def render_report(run, doc: dict) -> str:
     """The report of `run` (a `hedgeclone.backtest.run.RunData`) with its metrics document `doc`, as HTML."""
     values = run.values
@@ -120,6 +144,9 @@ def render_report(run, doc: dict) -> str:
         "<h2>Holdings at each rebalance</h2>", _holdings_section(run.holdings),
         "<h2>Costs and turnover</h2>", _costs_section(doc, run),
     ]
+    closes = _closes_section(run.trades)
+    if closes:
+        body += ["<h2>Positions closed by the data</h2>", closes]
     if run.notes:
         body += ["<h2>Notes</h2>", "<ul>", *[f"<li>{esc(n)}</li>" for n in run.notes], "</ul>"]
     config = json.dumps(dict(run.config), indent=2, default=str)

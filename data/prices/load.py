@@ -8,9 +8,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hedgeclone.atomic import sha256_file
 from hedgeclone.data.prices import store as pstore
 from hedgeclone.data.prices.coverage import coverage_of_ranges, coverage_warning
 from hedgeclone.data.prices.importers import parse_price_file
+from hedgeclone.data.prices.sources import record_source
 from hedgeclone.data.prices.validate import ImportReport, validate_prices
 from hedgeclone.data.schemas import PRICE_FIELDS
 from hedgeclone.data.store import Store
@@ -19,15 +21,23 @@ from hedgeclone.errors import DataError
 __all__ = ["import_price_file", "import_price_files", "store_prices", "load_prices", "to_wide"]
 
 
-def store_prices(store: Store, frame: pd.DataFrame, report: ImportReport, kind: str, *, replace: bool = False) -> ImportReport:
+def store_prices(store: Store, frame: pd.DataFrame, report: ImportReport, kind: str, *, replace: bool = False,
+                 sha256: str = "") -> ImportReport:
     """Write a validated long frame and log it, in one transaction (under the store's write lock, so a
-    concurrent import's rows are merged, not lost); adds a survivorship warning if no series ends early."""
+    concurrent import's rows are merged, not lost); adds a survivorship warning if no series ends early.
+
+    The source (`report.source`, content hash `sha256`) is recorded with its tickers and last date
+    (`prices.sources`); a ``yfinance`` download is live, with no last date of its own."""
     with store.transaction():
-        return _store_prices(store, frame, report, kind, replace=replace)
+        return _store_prices(store, frame, report, kind, replace=replace, sha256=sha256)
 
 
-def _store_prices(store: Store, frame: pd.DataFrame, report: ImportReport, kind: str, *, replace: bool) -> ImportReport:
+def _store_prices(store: Store, frame: pd.DataFrame, report: ImportReport, kind: str, *, replace: bool,
+                  sha256: str = "") -> ImportReport:
     pstore.write_prices(store, frame, replace=replace)
+    if len(frame):
+        record_source(store, frame["ticker"].unique(), source=report.source, sha256=sha256,
+                      last=None if kind == "yfinance" else frame["date"].max())
     last = frame.groupby("ticker", observed=True)["date"].max().reset_index().rename(columns={"date": "last"})
     cov = coverage_of_ranges(last, pd.DatetimeIndex(np.unique(frame["date"].to_numpy())))
     warning = coverage_warning(cov, report.source)
@@ -63,9 +73,9 @@ def import_price_files(
         if progress is not None:
             progress(name)
         frame = parse_price_file(Path(path), name=name, ticker=ticker, field=field)
-        parsed.append(validate_prices(frame, name, strict=strict))
+        parsed.append((*validate_prices(frame, name, strict=strict), sha256_file(Path(path))))
     with store.transaction():
-        return [_store_prices(store, clean, report, "file", replace=False) for clean, report in parsed]
+        return [_store_prices(store, clean, report, "file", replace=False, sha256=digest) for clean, report, digest in parsed]
 
 
 def to_wide(long: pd.DataFrame, fields: Sequence[str], tickers: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:

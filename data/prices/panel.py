@@ -11,7 +11,8 @@ panel and its sources switch in the same manifest switch:
 - ``prices/panel/dates``: the calendar (``date``), the union of every stored row's date;
 - ``prices/panel/tickers``: the tickers in sorted order (``ticker``) with their coverage computed
   once: ``first`` and ``last`` (dates of their first and last rows), ``last_close`` (last valid
-  close) and ``ended`` (the series ends early: a delisting, `coverage.ended_tickers`);
+  close) and ``ended`` (the series ends before the data does, `coverage.ended_tickers`: a delisting
+  or a data end, which `coverage.end_kinds` tells apart from the sources' last dates);
 - ``prices/panel/runs``: per ticker (position), maximal runs ``[start, stop)`` of calendar
   positions holding a row (``kind`` 0) or a valid close (``kind`` 1), so that a load of any date
   window knows, without reading the arrays, which tickers have rows in it and where each one's
