@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from hedgeclone.backtest.engine import Result, Schedule, simulate
+from hedgeclone.backtest.metric_sets import format_metric
 from hedgeclone.backtest.run import RunData, build_run, holdings_from_picks, run_metrics
 from hedgeclone.data.thirteenf.index import HoldingsIndex
 from hedgeclone.errors import InputError
@@ -38,6 +39,13 @@ class StrategyRun:
     benchmarks: pd.DataFrame | None = field(default=None, repr=False)
     caveats: tuple[str, ...] = field(default=(), repr=False)
     names: pd.Series | None = field(default=None, repr=False)  # ticker -> company name
+
+    def __repr__(self) -> str:
+        index = self.result.index
+        span = f"{index[0].date()}..{index[-1].date()}" if len(index) else "no days"
+        total = self.result.value.iloc[-1] / self.result.init_cash - 1 if len(index) else float("nan")
+        return (f"StrategyRun({self.strategy.name}: {span}, {len(self.picks)} decisions, "
+                f"{len(self.result.orders)} fills, total return {format_metric('total_return', total)})")
 
     def stats(self) -> dict[str, float]:
         """The strategy's metrics; equal to ``metrics.json["strategy"]`` of its run directory."""
