@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from hedgeclone.atomic import write_directory
+from hedgeclone.backtest import metrics
 from hedgeclone.backtest.metric_sets import RELATIVE_METRICS, SUMMARY_METRICS, higher_is_better
 from hedgeclone.backtest.run import STRATEGY, LoadedRun, RunData, metrics_document, returns_of
 from hedgeclone.backtest.rundir import load_run
@@ -40,16 +41,33 @@ class Comparison:
 
     def __rich__(self):
         from hedgeclone.backtest.report.comparison import (
-            rich_table,  # the renderer loads rich and plotly on use
+            rich_view,  # the renderer loads rich and plotly on use
         )
 
-        return rich_table(self)
+        return rich_view(self)
+
+    def _repr_html_(self) -> str:
+        from hedgeclone.backtest.report.comparison import html_fragment
+
+        return html_fragment(self)
 
     def to_html(self) -> str:
         """A self-contained page: the marked metrics table and the overlaid equity curves."""
         from hedgeclone.backtest.report.comparison import html_page  # the renderer loads plotly on use
 
         return html_page(self)
+
+    def plot(self, kind: str = "equity"):
+        """The plotly figure of the runs side by side: "equity" (growth of 1, log scale, benchmarks
+        dotted, as compare.html draws it) or "drawdowns" (from each curve's first close in the window)."""
+        from hedgeclone.backtest import figures  # plotly loads only when a figure is drawn
+
+        if kind == "equity":
+            return figures.equity_overlay(self.values, self.labels)
+        if kind == "drawdowns":
+            # measured from each curve's first close in the window (a benchmark's convention)
+            return figures.drawdown_figure(self.values.apply(lambda v: metrics.daily_returns(v, None)))
+        raise InputError(f"unknown comparison figure {kind!r} (known: equity, drawdowns)")
 
     def write(self, out_dir: str | os.PathLike[str]) -> Path:
         """Write ``compare.html`` and ``compare.json`` (the table and best marks) as the folder `out_dir`.
@@ -106,13 +124,15 @@ def _best(row: str, values: pd.Series) -> str | None:
     return str(v.idxmax() if better else v.idxmin())
 
 
-def compare(runs: Sequence[str | os.PathLike[str] | RunData], *, align: bool = False) -> Comparison:
-    """Compare run directories (or `RunData`) over one window; see the module docstring.
+def compare(runs: Sequence, *, align: bool = False) -> Comparison:
+    """Compare run directories, `RunData` or strategy runs (`hedgeclone.run`) over one window; see the
+    module docstring.
 
     Raises `InputError` when the runs cover different windows and `align` is False, or when
     `align` leaves no common date.
     """
-    loaded = [r if isinstance(r, RunData) else load_run(r) for r in runs]
+    loaded = [r if isinstance(r, RunData) else r.to_run_data() if hasattr(r, "to_run_data") else load_run(r)
+              for r in runs]
     if not loaded:
         raise InputError("compare needs at least one run directory")
     labels = _labels(loaded)

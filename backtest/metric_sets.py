@@ -21,6 +21,7 @@ __all__ = [
     "metric",
     "higher_is_better",
     "format_metric",
+    "format_number",
 ]
 
 Format = Literal["pct", "pct_unsigned", "ratio", "pp", "amount"]
@@ -104,3 +105,10 @@ def higher_is_better(name: str) -> bool | None:
 def format_metric(name: str, value, digits: int | None = None) -> str:
     """`value` of metric `name` formatted for display (see `Metric.show`)."""
     return metric(name).show(value, digits)
+
+
+def format_number(value) -> str:
+    """A parameter or metric value in a sweep's tables: floats to 4 significant digits, "n/a" if not finite."""
+    if isinstance(value, float):
+        return "n/a" if not math.isfinite(value) else f"{value:.4g}"
+    return str(value)

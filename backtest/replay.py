@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
 from hedgeclone.backtest.engine import Result, Schedule, simulate
-from hedgeclone.backtest.run import RunData, build_run, close_notes, holdings_from_picks, label_closes
+from hedgeclone.backtest.metric_sets import format_metric
+from hedgeclone.backtest.run import (
+    RunData,
+    build_run,
+    close_notes,
+    holdings_from_picks,
+    label_closes,
+    run_metrics,
+)
 from hedgeclone.data.thirteenf.index import HoldingsIndex
 from hedgeclone.errors import InputError
 from hedgeclone.strategies.base import Strategy
@@ -38,21 +48,54 @@ class StrategyRun:
     names: pd.Series | None = field(default=None, repr=False)  # ticker -> company name
     ends: pd.DataFrame | None = field(default=None, repr=False)  # why the market's series stop (`Market.ends`)
 
+    def __repr__(self) -> str:
+        index = self.result.index
+        span = f"{index[0].date()}..{index[-1].date()}" if len(index) else "no days"
+        total = self.result.value.iloc[-1] / self.result.init_cash - 1 if len(index) else float("nan")
+        return (f"StrategyRun({self.strategy.name}: {span}, {len(self.picks)} decisions, "
+                f"{len(self.result.orders)} fills, total return {format_metric('total_return', total)})")
+
     def stats(self) -> dict[str, float]:
         """The strategy's metrics; equal to ``metrics.json["strategy"]`` of its run directory."""
         return self.result.stats()
 
     def to_run_data(self, config: dict | None = None, fingerprint: str | None = None) -> RunData:
         """The run as a run directory holds it: values with the benchmarks, holdings, trades, notes."""
+        if config is None and fingerprint is None:
+            return self._run_data
+        return self._build_run(config, fingerprint)
+
+    def _build_run(self, config: dict | None, fingerprint: str | None) -> RunData:
         return build_run(self.strategy.name, self.result, benchmarks=self.benchmarks, config=config,
                          caveats=self.caveats, notes=self.notes, holdings=holdings_from_picks(self.picks, self.names),
                          fingerprint=fingerprint, ends=self.ends)
 
-    def report(self, path: str = "report.html") -> Path:
-        """Write the self-contained HTML report of this run to `path`; returns the path."""
-        from hedgeclone.backtest.report import write_report  # plotly loads only when a report is written
+    @cached_property
+    def _run_data(self) -> RunData:
+        # Built once: displays, figures and reports of the same run all read it.
+        return self._build_run(None, None)
 
-        return write_report(path, self.to_run_data())
+    def report(self, path: str | os.PathLike[str] = "report.html", *, show: bool | None = None) -> Path:
+        """Write the self-contained HTML report of this run to `path` and open it in the browser when one
+        is available (`show`: see `hedgeclone.report`); returns the path."""
+        from hedgeclone.backtest.report import report  # plotly loads only when a report is written
+
+        return report(self, path, show=show)
+
+    def plot(self, kind: str = "equity"):
+        """The report's plotly figure `kind`: equity (log scale, against the benchmarks), drawdowns,
+        rolling_excess, yearly, holdings or costs (`hedgeclone.backtest.figures.KINDS`)."""
+        from hedgeclone.backtest.report import run_figure  # plotly loads only when a figure is drawn
+
+        return run_figure(self._run_data, kind)
+
+    def _repr_html_(self) -> str:
+        from hedgeclone.backtest.report.display import run_html
+        return run_html(self._run_data, run_metrics(self._run_data))
+
+    def __rich__(self):
+        from hedgeclone.backtest.report.display import run_rich
+        return run_rich(self._run_data, run_metrics(self._run_data))
 
 
 def decide_all(strategy: Strategy, market: MarketData, dates: pd.DatetimeIndex,

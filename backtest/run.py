@@ -161,15 +161,7 @@ def holdings_from_picks(picks: Mapping, names: pd.Series | None = None) -> pd.Da
 
 def holdings_from_result(result) -> pd.DataFrame:
     """Weights held at the close of each day with trades (a `backtest.Result` without picks)."""
-    trades = result.trades
-    if not len(trades):
-        return pd.DataFrame(columns=["date", "rank", "ticker", "weight"])
-    weights = result.weights().loc[pd.DatetimeIndex(trades["date"].unique())]
-    long = weights.stack().rename("weight").reset_index()
-    long.columns = ["date", "ticker", "weight"]
-    long = long[long["weight"].abs() > 1e-12].sort_values(["date", "weight"], ascending=[True, False])
-    long.insert(1, "rank", long.groupby("date").cumcount() + 1)
-    return long.reset_index(drop=True)
+    return result.holdings()
 
 
 def build_run(name: str, result, *, benchmarks: pd.DataFrame | Mapping[str, pd.Series] | None = None,

@@ -11,3 +11,7 @@ import pytest
 def _private_store(tmp_path_factory: pytest.TempPathFactory) -> None:
     # Commands run without --store fall back to $HEDGECLONE_STORE: point it at a scratch directory.
     os.environ["HEDGECLONE_STORE"] = str(tmp_path_factory.mktemp("default-store"))
+
+
+# No test may open a web browser (`hedgeclone.backtest.report.browser`); subprocesses inherit this.
+os.environ["HEDGECLONE_NO_BROWSER"] = "1"

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from hedgeclone.backtest.metric_sets import RELATIVE_METRICS, STRATEGY_METRICS
+from hedgeclone.backtest.metric_sets import RELATIVE_METRICS, STRATEGY_METRICS, format_number
 
 console = Console()
 TUNE_MARKER = "tune.json"  # marks a folder written by `tune`, which a later `tune --out` may replace
@@ -19,12 +18,6 @@ TUNE_MARKER = "tune.json"  # marks a folder written by `tune`, which a later `tu
 
 def _known_metrics(benchmarks) -> list[str]:
     return [*STRATEGY_METRICS] + [f"{b}.{m}" for b in benchmarks for m in RELATIVE_METRICS]
-
-
-def _fmt(value) -> str:
-    if isinstance(value, float):
-        return "n/a" if not math.isfinite(value) else f"{value:.4g}"
-    return str(value)
 
 
 def tune(
@@ -43,9 +36,10 @@ def tune(
     # Imported here, not at the top, to keep `hedgeclone --help` fast.
     from hedgeclone.atomic import check_output_dir, write_directory
     from hedgeclone.backtest.cli.run import config_store, progress_bar
+    from hedgeclone.backtest.report.display import walkforward_table
     from hedgeclone.backtest.report.tune import best_table, tune_page
     from hedgeclone.backtest.session import load_config_market
-    from hedgeclone.backtest.tuning import parse_grid_option, pbo, sweep, sweep_dsr
+    from hedgeclone.backtest.tuning import overfitting, parse_grid_option, sweep
     from hedgeclone.backtest.tuning.grid import combinations
     from hedgeclone.backtest.tuning.walkforward import WF_METRICS
     from hedgeclone.backtest.tuning.walkforward import walk_forward as run_wf
@@ -89,31 +83,14 @@ def tune(
     files = {"results.csv": result.table().to_csv(index_label="row", float_format="%.10g")}
     lines = [f"{len(result)} combinations of {', '.join(names)}; metric {metric}"]
     rets = result.returns
-    try:
-        p = pbo(rets, n_blocks=16)
-        lines.append(f"probability of backtest overfitting (CSCV, 16 blocks, {p.n_splits} splits, best Sharpe): "
-                     f"{p.pbo:.3f}")
-    except InputError as exc:
-        lines.append(f"probability of backtest overfitting: n/a ({exc})")
-    try:
-        d = sweep_dsr(rets)
-        lines.append(f"deflated Sharpe ratio of the best-Sharpe row {d.best} (on the dates all rows share) over "
-                     f"{d.n_trials} trials: {d.dsr:.3f} (daily Sharpe {d.sharpe:.4f} vs expected best of noise "
-                     f"{d.sr0:.4f})")
-    except InputError as exc:
-        lines.append(f"deflated Sharpe ratio: n/a ({exc})")
+    lines += overfitting(rets, n_blocks=16).lines()
     if walk_forward is not None:
         wf = run_wf(rets, result.params, metric=metric, mode=walk_forward, train_years=train_years,
                     test_years=test_years)
-        view = Table(title=f"walk-forward ({walk_forward}, {train_years:g}y in / {test_years:g}y out)",
-                     title_justify="left")
-        for col in wf.windows.columns:
-            view.add_column(col, justify="right")
-        for row in wf.windows.itertuples(index=False):
-            view.add_row(*[str(v.date()) if hasattr(v, "date") else _fmt(v) for v in row])
+        view = walkforward_table(wf, f"walk-forward ({walk_forward}, {train_years:g}y in / {test_years:g}y out)")
         console.print(view)
         files["walkforward.csv"] = wf.windows.to_csv(index=False, float_format="%.10g")
-        lines.append(f"walk-forward out-of-sample {metric}: {_fmt(wf.summary[metric])} over "
+        lines.append(f"walk-forward out-of-sample {metric}: {format_number(wf.summary[metric])} over "
                      f"{len(wf.oos_returns)} days (in-sample choice, out-of-sample result)")
     for line in lines[1:]:
         console.print(line)

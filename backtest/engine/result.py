@@ -96,6 +96,18 @@ class Result:
         px = self.close[pos.columns].ffill()
         return (pos * px).fillna(0.0).div(self.value, axis=0)
 
+    def holdings(self) -> pd.DataFrame:
+        """The weights held at the close of each day with trades, long: date, rank, ticker, weight."""
+        trades = self.trades
+        if not len(trades):
+            return pd.DataFrame(columns=["date", "rank", "ticker", "weight"])
+        weights = self.weights().loc[pd.DatetimeIndex(trades["date"].unique())]
+        long = weights.stack().rename("weight").reset_index()
+        long.columns = ["date", "ticker", "weight"]
+        long = long[long["weight"].abs() > 1e-12].sort_values(["date", "weight"], ascending=[True, False])
+        long.insert(1, "rank", long.groupby("date").cumcount() + 1)
+        return long.reset_index(drop=True)
+
     def stats(self) -> dict[str, float]:
         """The strategy metrics of ``metrics.json``: the summary set plus costs and turnover (`metrics.trading`)."""
         traded = float((self.orders["size"] * self.orders["price"]).sum())
@@ -110,3 +122,21 @@ class Result:
             f"Result({self.index[0].date()}..{self.index[-1].date()}, {len(self.orders)} fills, "
             f"value {value[0]:.6g} -> {value[-1]:.6g}, {self.execution!r})"
         )
+
+    # Notebooks and terminals (the renderer and plotly load on first use).
+    def _repr_html_(self) -> str:
+        from hedgeclone.backtest.engine.display import result_html
+
+        return result_html(self)
+
+    def __rich__(self):
+        from hedgeclone.backtest.engine.display import result_rich
+
+        return result_rich(self)
+
+    def plot(self, kind: str = "equity", benchmarks=None):
+        """The plotly figure `kind` (one of `hedgeclone.backtest.figures.KINDS`: equity, drawdowns,
+        rolling_excess, yearly, holdings, costs), with `benchmarks` ({name: daily levels} or a frame)."""
+        from hedgeclone.backtest.engine.display import result_figure
+
+        return result_figure(self, kind, benchmarks)

@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from hedgeclone.atomic import atomic_write_text
-from hedgeclone.backtest import metrics
+from hedgeclone.backtest import figures, metrics
 from hedgeclone.backtest.metric_sets import METRICS, RELATIVE_METRICS, SUMMARY_METRICS, format_metric
-from hedgeclone.backtest.report import figures
+from hedgeclone.backtest.report import browser
 from hedgeclone.backtest.report.page import esc, figure_div, num, page, pct, table_html
 from hedgeclone.backtest.run import (
     DATA_ENDS,
@@ -31,7 +31,7 @@ from hedgeclone.backtest.run import (
 )
 from hedgeclone.version import __version__
 
-__all__ = ["render_report", "write_report", "report", "metrics_tables"]
+__all__ = ["render_report", "write_report", "report", "metrics_tables", "run_frames", "run_figure"]
 
 
 def metrics_tables(doc: dict, strategy_name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -44,6 +44,18 @@ def metrics_tables(doc: dict, strategy_name: str) -> tuple[pd.DataFrame, pd.Data
                              for b, m in doc["relative"].items()})
     relative.index.name = "metric"
     return absolute, relative
+
+
+def run_frames(run: RunData) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(daily levels, daily returns) of `run`, the strategy's column named after the run, benchmarks after it."""
+    return (run.values.rename(columns={STRATEGY: run.name}),
+            returns_of(run).rename(columns={STRATEGY: run.name}))
+
+
+def run_figure(run: RunData, kind: str = "equity"):
+    """The figure `kind` of `run` (one of `hedgeclone.backtest.figures.KINDS`), as its report draws it."""
+    values, rets = run_frames(run)
+    return figures.run_figure(kind, values, rets, holdings=run.holdings, trades=run.trades)
 
 
 def _yearly_table(yearly: pd.DataFrame, strategy: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
@@ -82,7 +94,7 @@ def _holdings_section(holdings: pd.DataFrame) -> str:
             + "".join(parts))
 
 
-def _costs_section(doc: dict, run) -> str:
+def _costs_section(doc: dict, run, figure: str) -> str:
     s = doc["strategy"]
     start, end = float(run.values[STRATEGY].iloc[0]), float(run.values[STRATEGY].iloc[-1])
     rows = pd.DataFrame({"value": {
@@ -94,7 +106,7 @@ def _costs_section(doc: dict, run) -> str:
         "Start -> end value": f"{start:,.6g} -> {end:,.6g}",
     }})
     rows.index.name = "cost"
-    return table_html(rows) + figure_div(figures.costs_figure(run.trades, run.values[STRATEGY]), "costs")
+    return table_html(rows) + figure
 
 
 def _closes_section(trades: pd.DataFrame) -> str:
@@ -114,14 +126,16 @@ def _closes_section(trades: pd.DataFrame) -> str:
 
 def render_report(run, doc: dict) -> str:
     """The report of `run` (a `hedgeclone.backtest.run.RunData`) with its metrics document `doc`, as HTML."""
-    values = run.values
-    rets = returns_of(run)
+    values, shown_rets = run_frames(run)
     start, end = run.window
-    shown = values.rename(columns={STRATEGY: run.name})
-    shown_rets = rets.rename(columns={STRATEGY: run.name})
     absolute, relative = metrics_tables(doc, run.name)
     yearly = pd.DataFrame({c: metrics.per_year_returns(shown_rets[c]) for c in shown_rets.columns})
     caveats = list(run.caveats) or ["No data caveats were recorded for this run; check the data's survivorship coverage."]
+
+    def figure(kind: str) -> str:
+        return figure_div(figures.run_figure(kind, values, shown_rets, holdings=run.holdings, trades=run.trades),
+                          kind.replace("_", "-"))
+
     body = [
         f"<h1>{esc(run.name)}</h1>",
         f"<p class='sub'>{start.date()} .. {end.date()} &middot; {len(values)} trading days &middot; "
@@ -132,18 +146,17 @@ def render_report(run, doc: dict) -> str:
     ]
     if len(relative.columns):
         body += ["<h3>Against the benchmarks</h3>", table_html(relative)]
-    body += [
-        figure_div(figures.equity_figure(shown), "equity"),
-        figure_div(figures.drawdown_figure(shown_rets), "drawdowns"),
-    ]
+    body += [figure("equity"), figure("drawdowns")]
     if len(run.benchmarks):
-        body.append(figure_div(figures.rolling_excess_figure(shown_rets, run.name), "rolling-excess"))
+        body.append(figure("rolling_excess"))
     body += [
         "<h2>Calendar-year returns</h2>", table_html(_yearly_table(yearly, run.name, start, end)),
-        figure_div(figures.yearly_figure(yearly), "yearly"),
-        "<h2>Holdings at each rebalance</h2>", _holdings_section(run.holdings),
-        "<h2>Costs and turnover</h2>", _costs_section(doc, run),
+        figure("yearly"),
+        "<h2>Holdings at each rebalance</h2>",
     ]
+    if len(run.holdings):
+        body.append(figure("holdings"))
+    body += [_holdings_section(run.holdings), "<h2>Costs and turnover</h2>", _costs_section(doc, run, figure("costs"))]
     closes = _closes_section(run.trades)
     if closes:
         body += ["<h2>Positions closed by the data</h2>", closes]
@@ -162,12 +175,15 @@ def write_report(path: str | os.PathLike[str], run, doc: dict | None = None) -> 
 
 
 def report(obj, path: str | os.PathLike[str] = "report.html", *, benchmarks=None, name: str | None = None,
-           caveats: tuple[str, ...] | list[str] = ()) -> Path:
+           caveats: tuple[str, ...] | list[str] = (), show: bool | None = None) -> Path:
     """Write the self-contained report of a strategy run, a `RunData` or an engine `Result` to `path`.
 
     A strategy run (anything with ``to_run_data()``) carries its own benchmarks and caveats;
     for a bare `Result`, `benchmarks` are daily levels ({name: series} or a frame) compared over
-    its dates, and `caveats` are printed at the top. Returns the path written.
+    its dates, and `caveats` are printed at the top. Then the report is opened in the web browser
+    when one is available (`show=None`; `browser.show` says when), always (`True`, still never
+    failing without one) or never (`False`); when it is not opened, its path is printed.
+    Returns the path written.
     """
     if hasattr(obj, "to_run_data"):
         run = obj.to_run_data()
@@ -175,4 +191,7 @@ def report(obj, path: str | os.PathLike[str] = "report.html", *, benchmarks=None
         run = obj
     else:
         run = build_run(name or "backtest", obj, benchmarks=benchmarks, caveats=caveats)
-    return write_report(path, run)
+    written = write_report(path, run)
+    if show is not False:
+        browser.show(written, force=bool(show))
+    return written

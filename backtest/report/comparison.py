@@ -1,16 +1,18 @@
 """Rendering of a comparison of runs (`hedgeclone.backtest.compare.Comparison`, taken by duck type):
-a rich table for the terminal and an HTML page."""
+a rich table for the terminal, an HTML fragment for notebooks and an HTML page."""
 
 from __future__ import annotations
 
 import pandas as pd
+from rich.console import Group
 from rich.table import Table
+from rich.text import Text
 
+from hedgeclone.backtest.figures import equity_overlay
 from hedgeclone.backtest.metric_sets import format_metric, metric
-from hedgeclone.backtest.report.figures import equity_overlay
-from hedgeclone.backtest.report.page import esc, figure_div, page, table_html
+from hedgeclone.backtest.report.page import esc, figure_div, fragment, page, table_html
 
-__all__ = ["rich_table", "html_page", "formatted"]
+__all__ = ["rich_table", "rich_view", "html_page", "html_fragment", "formatted"]
 
 
 def _label(row: str) -> str:
@@ -46,19 +48,47 @@ def rich_table(comparison) -> Table:
     return table
 
 
-def html_page(comparison) -> str:
-    """A self-contained page with the marked table and the overlaid equity curves."""
-    start, end = comparison.window
+def rich_view(comparison) -> Group:
+    """`rich_table` followed by the runs' data caveats (what ``console.print(comparison)`` shows)."""
+    return Group(rich_table(comparison), *[Text(c, style="yellow") for c in _caveats(comparison)])
+
+
+def _marked(comparison) -> tuple[pd.DataFrame, dict]:
     shown = formatted(comparison)
     cols = list(shown.columns)
     best = {(i, cols.index(comparison.best[row])): True
             for i, row in enumerate(comparison.table.index) if comparison.best.get(row) in cols}
+    return shown, best
+
+
+def _heading(comparison) -> str:
+    start, end = comparison.window
     note = " &middot; aligned to the common window" if comparison.aligned else ""
-    caveats = sorted({c for r in comparison.runs for c in r.caveats})
+    return f"{start.date()} .. {end.date()}{note} &middot; &#9733; marks the best value of each row"
+
+
+def _caveats(comparison) -> list[str]:
+    return sorted({c for r in comparison.runs for c in r.caveats})
+
+
+def html_fragment(comparison) -> str:
+    """The marked table for a notebook (``_repr_html_``), under the window and the runs' data caveats."""
+    shown, best = _marked(comparison)
+    body = [f"<h3>Run comparison: {esc(', '.join(comparison.labels))}</h3>",
+            f"<p class='note'>{_heading(comparison)}</p>",
+            *[f"<div class='caveat'>{esc(c)}</div>" for c in _caveats(comparison)],
+            table_html(shown, best=best),
+            "<p class='note'>.plot() draws the overlaid equity curves; .write(dir) the comparison page</p>"]
+    return fragment("\n".join(body))
+
+
+def html_page(comparison) -> str:
+    """A self-contained page with the marked table and the overlaid equity curves."""
+    shown, best = _marked(comparison)
     body = [
         "<h1>Run comparison</h1>",
-        f"<p class='sub'>{start.date()} .. {end.date()}{note} &middot; &#9733; marks the best value of each row</p>",
-        *[f"<div class='caveat'>{esc(c)}</div>" for c in caveats],
+        f"<p class='sub'>{_heading(comparison)}</p>",
+        *[f"<div class='caveat'>{esc(c)}</div>" for c in _caveats(comparison)],
         table_html(shown, best=best),
         figure_div(equity_overlay(comparison.values, comparison.labels), "equity"),
     ]

@@ -10,20 +10,23 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-__all__ = ["page", "figure_div", "table_html", "pct", "num", "esc"]
+__all__ = ["page", "fragment", "figure_div", "table_html", "pct", "num", "esc"]
 
-CSS = """
-body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}
-h1{font-size:1.6em;margin-bottom:4px} h2{font-size:1.25em;margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}
-.sub{color:#666;margin-top:0}
+# Rules of the blocks (tables, caveats): a page and a notebook fragment both use them.
+PARTS_CSS = """
 table.t{border-collapse:collapse;margin:8px 0;font-size:0.9em}
 table.t th,table.t td{padding:3px 10px;border-bottom:1px solid #eee;text-align:right}
 table.t th:first-child,table.t td:first-child{text-align:left}
 table.t td.best{font-weight:bold;background:#e7f5e7}
-.caveat{background:#fff4e5;border-left:4px solid #f0a030;padding:8px 12px;margin:8px 0}
+.caveat{background:#fff4e5;border-left:4px solid #f0a030;padding:8px 12px;margin:8px 0;color:#222}
 .note{color:#555} details{margin:4px 0} summary{cursor:pointer}
 .neg{color:#b02020} .pos{color:#1a7a1a}
 """
+CSS = """
+body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}
+h1{font-size:1.6em;margin-bottom:4px} h2{font-size:1.25em;margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}
+.sub{color:#666;margin-top:0}
+""" + PARTS_CSS
 
 
 @lru_cache(maxsize=1)
@@ -45,6 +48,11 @@ def page(title: str, body: str) -> str:
         f"<script type=\"text/javascript\">{_plotly_js()}</script></head>\n"
         f"<body>\n{body}\n</body></html>\n"
     )
+
+
+def fragment(body: str) -> str:
+    """`body` as a notebook cell shows it (``_repr_html_``): one block with the tables' rules, no scripts."""
+    return f"<div class=\"hedgeclone\"><style>{PARTS_CSS}</style>\n{body}\n</div>"
 
 
 def figure_div(fig: go.Figure, div_id: str) -> str:

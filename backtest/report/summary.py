@@ -8,7 +8,7 @@ from rich.table import Table
 
 from hedgeclone.backtest.metric_sets import METRICS, RELATIVE_METRICS, SUMMARY_METRICS, format_metric
 
-__all__ = ["summary_table", "relative_table", "run_summary"]
+__all__ = ["summary_table", "relative_table", "run_summary", "frame_table"]
 
 _COLOURED = ("total_return", "cagr", "alpha", "excess_return_pp")
 
@@ -62,3 +62,15 @@ def run_summary(doc: dict, strategy_name: str = "strategy", title: str | None = 
             f"turnover {'n/a' if turnover is None else f'{100 * turnover:.0f}%'} a year"
         )
     return Group(*parts)
+
+
+def frame_table(frame, title: str | None = None, *, index: bool = False) -> Table:
+    """A frame of display strings as a rich table (with its index as the first column when `index`)."""
+    table = Table(title=title, title_justify="left")
+    if index:
+        table.add_column(str(frame.index.name or ""))
+    for col in frame.columns:
+        table.add_column(str(col), justify="right")
+    for label, row in frame.iterrows():
+        table.add_row(*([str(label)] if index else []), *[str(v) for v in row])
+    return table

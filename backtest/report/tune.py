@@ -1,25 +1,22 @@
 """Rendering of a sweep (`hedgeclone.backtest.tuning.SweepResult`, taken by duck type): the best
-rows as a rich table, and a self-contained page with a heatmap of a metric over two parameters."""
+rows as a rich table or a notebook fragment with the overfitting findings, and a self-contained page
+with a heatmap of a metric over two parameters."""
 
 from __future__ import annotations
 
-import math
-
-import plotly.graph_objects as go
+import pandas as pd
+from rich.console import Group
 from rich.table import Table
+from rich.text import Text
 
-from hedgeclone.backtest.metric_sets import higher_is_better
-from hedgeclone.backtest.report.page import esc, figure_div, page
+from hedgeclone.backtest.figures import heatmap_figure
+from hedgeclone.backtest.metric_sets import SUMMARY_METRICS, format_metric, format_number, higher_is_better
+from hedgeclone.backtest.report.page import esc, figure_div, fragment, page, table_html
+from hedgeclone.backtest.report.summary import frame_table
 
-__all__ = ["best_table", "heatmap_figure", "tune_page", "BEST_OF"]
+__all__ = ["best_table", "best_rows", "sweep_html", "sweep_rich", "tune_page", "BEST_OF"]
 
 BEST_OF = ("sharpe", "cagr", "total_return", "sortino", "calmar", "max_drawdown")
-
-
-def _fmt(value) -> str:
-    if isinstance(value, float):
-        return "n/a" if not math.isfinite(value) else f"{value:.4g}"
-    return str(value)
 
 
 def _best_row(column):
@@ -40,34 +37,8 @@ def best_table(result, metric: str, names: list[str]) -> Table:
         if col.notna().sum() == 0:
             continue
         i = _best_row(col)
-        table.add_row(m, _fmt(float(col[i])), *[_fmt(result.params.loc[i, n]) for n in names], str(i))
+        table.add_row(m, format_number(float(col[i])), *[format_number(result.params.loc[i, n]) for n in names], str(i))
     return table
-
-
-def heatmap_figure(result, metric: str, axes: tuple[str, str] | None = None) -> go.Figure:
-    """A heatmap of `metric` over two grid parameters (the first two unless `axes` names them).
-
-    Other grid parameters are collapsed to the best value of `metric` at each cell.
-    """
-    table = result.table()
-    names = list(result.params.columns)
-    x, y = axes if axes else (names[0], names[1] if len(names) > 1 else None)
-    agg = "min" if higher_is_better(metric) is False else "max"
-    if y is None:
-        grid = table.groupby(x, sort=True)[metric].agg(agg).to_frame().T
-        ylabels = [metric]
-    else:
-        grid = table.pivot_table(index=y, columns=x, values=metric, aggfunc=agg, sort=True)
-        ylabels = [str(v) for v in grid.index]
-    fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=[str(v) for v in grid.columns], y=ylabels,
-                               colorscale="Viridis", colorbar={"title": metric},
-                               text=[[_fmt(float(v)) for v in row] for row in grid.to_numpy()],
-                               texttemplate="%{text}"))
-    others = [n for n in names if n not in (x, y)]
-    note = f" ({agg} over {', '.join(others)})" if others else ""
-    fig.update_layout(title=f"{metric} by {x}" + (f" and {y}" if y else "") + note,
-                      xaxis_title=x, yaxis_title=y or "")
-    return fig
 
 
 def tune_page(result, metric: str, axes: tuple[str, str] | None, title: str, lines: list[str],
@@ -75,5 +46,39 @@ def tune_page(result, metric: str, axes: tuple[str, str] | None, title: str, lin
     """A self-contained HTML page (plotly.js embedded): `lines` of findings and the heatmap."""
     body = [f"<h1>{esc(title)}</h1>", "<ul>", *[f"<li>{esc(s)}</li>" for s in lines], "</ul>",
             *[f"<div class='caveat'>{esc(c)}</div>" for c in caveats],
-            figure_div(heatmap_figure(result, metric, axes), "heatmap")]
+            figure_div(heatmap_figure(result.table(), list(result.params.columns), metric, axes), "heatmap")]
     return page(title, "\n".join(body))
+
+
+def best_rows(result, metric: str = "sharpe", n: int = 5) -> pd.DataFrame:
+    """The `n` best combinations by `metric` (`SweepResult.best`), parameters then metrics, as display strings."""
+    rows = result.best(metric, n)
+    names = list(result.params.columns)
+    shown = [metric] + [m for m in SUMMARY_METRICS if m != metric and m in rows.columns]
+    out = pd.DataFrame({**{c: rows[c].map(format_number) for c in names},
+                        **{m: rows[m].map(lambda v, m=m: format_metric(m, v)) for m in shown}}, index=rows.index)
+    out.index.name = "row"
+    return out
+
+
+def _sweep_title(result) -> str:
+    start, end = result.values.index[0], result.values.index[-1]
+    return (f"sweep of {result.strategy or 'a strategy'}: {len(result)} combinations of "
+            f"{', '.join(result.params.columns)}, {start.date()} .. {end.date()}")
+
+
+def sweep_html(result, metric: str, findings: list[str], caveats=(), n: int = 5) -> str:
+    """A sweep for a notebook: its best rows by `metric`, the overfitting `findings` and the data caveats."""
+    body = [f"<h3>{esc(_sweep_title(result))}</h3>",
+            *[f"<div class='caveat'>{esc(c)}</div>" for c in caveats],
+            f"<p>best {min(n, len(result))} by {esc(metric)}:</p>", table_html(best_rows(result, metric, n)),
+            "<ul>", *[f"<li>{esc(s)}</li>" for s in findings], "</ul>",
+            "<p class='note'>.plot(metric, axes) draws a heatmap over two parameters; .table() has every row</p>"]
+    return fragment("\n".join(body))
+
+
+def sweep_rich(result, metric: str, findings: list[str], caveats=(), n: int = 5) -> Group:
+    """The same for a terminal."""
+    return Group(Text(_sweep_title(result), style="bold"),
+                 frame_table(best_rows(result, metric, n), f"best {min(n, len(result))} by {metric}", index=True),
+                 *[Text(s) for s in findings], *[Text(c, style="yellow") for c in caveats])

@@ -28,7 +28,8 @@ import pandas as pd
 
 from hedgeclone.errors import InputError
 
-__all__ = ["PBOResult", "pbo", "deflated_sharpe", "expected_max_sharpe", "DSRResult", "sweep_dsr"]
+__all__ = ["PBOResult", "pbo", "deflated_sharpe", "expected_max_sharpe", "DSRResult", "sweep_dsr", "Overfitting",
+           "overfitting"]
 
 EULER_GAMMA = 0.5772156649015329
 _N = NormalDist()
@@ -165,3 +166,38 @@ def sweep_dsr(returns: pd.DataFrame | np.ndarray) -> DSRResult:
     dsr = deflated_sharpe(float(sr[best]), m.shape[0], n_trials, var, skew, kurt)
     return DSRResult(dsr=dsr, best=best, sharpe=float(sr[best]), sr0=expected_max_sharpe(n_trials, var),
                      n_obs=m.shape[0], n_trials=n_trials, skew=skew, kurtosis=kurt)
+
+
+@dataclass(frozen=True)
+class Overfitting:
+    """A sweep's overfitting figures: PBO and the deflated Sharpe ratio of its best row.
+
+    Either is None when the returns cannot give it; `pbo_error` / `dsr_error` then say why.
+    """
+
+    pbo: PBOResult | None
+    dsr: DSRResult | None
+    pbo_error: str = ""
+    dsr_error: str = ""
+
+    def lines(self) -> list[str]:
+        """One sentence per figure, as `hedgeclone tune` prints them."""
+        p, d = self.pbo, self.dsr
+        return [
+            f"probability of backtest overfitting (CSCV, {p.n_blocks} blocks, {p.n_splits} splits, best Sharpe): "
+            f"{p.pbo:.3f}" if p is not None else f"probability of backtest overfitting: n/a ({self.pbo_error})",
+            f"deflated Sharpe ratio of the best-Sharpe row {d.best} (on the dates all rows share) over "
+            f"{d.n_trials} trials: {d.dsr:.3f} (daily Sharpe {d.sharpe:.4f} vs expected best of noise "
+            f"{d.sr0:.4f})" if d is not None else f"deflated Sharpe ratio: n/a ({self.dsr_error})",
+        ]
+
+
+def overfitting(returns: pd.DataFrame | np.ndarray, n_blocks: int = 16) -> Overfitting:
+    """`pbo` (with `n_blocks`) and `sweep_dsr` of a sweep's daily returns (dates x combination)."""
+    found: dict = {}
+    for key, fn in (("pbo", lambda: pbo(returns, n_blocks=n_blocks)), ("dsr", lambda: sweep_dsr(returns))):
+        try:
+            found[key] = fn()
+        except InputError as exc:
+            found[key], found[f"{key}_error"] = None, str(exc)
+    return Overfitting(**found)

@@ -33,6 +33,7 @@ from hedgeclone.backtest.engine.schedule import Schedule
 from hedgeclone.backtest.metric_sets import higher_is_better
 from hedgeclone.backtest.metrics import daily_returns
 from hedgeclone.backtest.session import load_config_market, require_holdings, run_start
+from hedgeclone.backtest.tuning import overfit
 from hedgeclone.backtest.tuning.distributed import Shared, run_chunks
 from hedgeclone.backtest.tuning.grid import Grid, combinations
 from hedgeclone.data.thirteenf.index import HoldingsIndex
@@ -60,6 +61,7 @@ class SweepResult:
     benchmarks: pd.DataFrame = field(repr=False)
     strategy: str = ""
     initial: pd.Series | None = field(default=None, repr=False)  # each combination's initial cash
+    caveats: tuple[str, ...] = field(default=(), repr=False)  # the market's data caveats
 
     def __len__(self) -> int:
         return len(self.params)
@@ -79,6 +81,27 @@ class SweepResult:
         initial = None if self.initial is None else self.initial.to_numpy(np.float64)
         out = daily_returns(self.values.to_numpy(np.float64).T, initial).T
         return pd.DataFrame(out, index=self.values.index, columns=self.values.columns)
+
+    @cached_property
+    def overfitting(self) -> overfit.Overfitting:
+        """PBO (CSCV, 16 blocks) and the deflated Sharpe ratio of the best row, as `hedgeclone tune` reports them."""
+        return overfit.overfitting(self.returns, n_blocks=16)
+
+    def plot(self, metric: str = "sharpe", axes: tuple[str, str] | None = None):
+        """The plotly heatmap of `metric` over two grid parameters (the tune report's figure)."""
+        from hedgeclone.backtest.figures import heatmap_figure  # plotly loads only when a figure is drawn
+
+        return heatmap_figure(self.table(), list(self.params.columns), metric, axes)
+
+    def _repr_html_(self) -> str:
+        from hedgeclone.backtest.report.tune import sweep_html
+
+        return sweep_html(self, "sharpe", self.overfitting.lines(), self.caveats)
+
+    def __rich__(self):
+        from hedgeclone.backtest.report.tune import sweep_rich
+
+        return sweep_rich(self, "sharpe", self.overfitting.lines(), self.caveats)
 
     def best(self, metric: str = "sharpe", n: int = 5, *, lowest: bool | None = None) -> pd.DataFrame:
         """The `n` best combinations by `metric`, best first (lowest first where lower is better,
@@ -203,4 +226,5 @@ def sweep(config, grid: Grid, *, market=None, progress: Progress | None = None, 
     frame = frame.iloc[first:last]
     return SweepResult(params=params, metrics=metrics, values=frame,
                        benchmarks=market.benchmarks.reindex(frame.index), strategy=config.strategy.kind,
-                       initial=pd.Series(batch.init_cash, index=params.index))
+                       initial=pd.Series(batch.init_cash, index=params.index),
+                       caveats=tuple(getattr(market, "caveats", ())))

@@ -44,6 +44,23 @@ class WalkForwardResult:
         s = self.summary.get(self.metric, float("nan"))
         return f"WalkForwardResult({self.mode}, {len(self.windows)} windows, out-of-sample {self.metric} {s:.3f})"
 
+    def plot(self):
+        """The plotly figure of the stitched out-of-sample returns' growth of 1 (log scale)."""
+        from hedgeclone.backtest.figures import equity_figure  # plotly loads only when a figure is drawn
+
+        growth = (1.0 + self.oos_returns.fillna(0.0)).cumprod()
+        return equity_figure(growth.to_frame(), title=f"Walk-forward out of sample ({self.mode}), growth of 1")
+
+    def _repr_html_(self) -> str:
+        from hedgeclone.backtest.report.display import walkforward_html
+
+        return walkforward_html(self)
+
+    def __rich__(self):
+        from hedgeclone.backtest.report.display import walkforward_rich
+
+        return walkforward_rich(self)
+
 
 def _score(frame: np.ndarray, fn) -> np.ndarray:
     return np.array([fn(frame[:, j]) if np.count_nonzero(~np.isnan(frame[:, j])) >= 2 else np.nan

@@ -65,7 +65,8 @@ def test_report_renders_without_console_errors(tmp_path, toy_run_factory):
     path = write_run(tmp_path / "run", toy_run_factory())
     errors, dom, _ = render_in_chromium(path / "report.html", tmp_path)
     assert errors == []
-    assert len(re.findall(r'class="[^"]*js-plotly-plot', dom)) == 5  # equity, drawdowns, rolling excess, yearly, costs
+    # equity, drawdowns, rolling excess, yearly, holdings, costs
+    assert len(re.findall(r'class="[^"]*js-plotly-plot', dom)) == 6
 
 
 def test_error_hook_catches_errors(tmp_path):
