@@ -37,6 +37,7 @@ class Market:
     issuers: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))  # name by ticker
     caveats: tuple[str, ...] = ()
     synthetic: bool = False
+    suspect: pd.DataFrame | None = None  # unrepaired split-like moves: ticker, date, ratio (`data.prices.suspect`)
 
 
 def _demo(stocks: int, filers: int, seed: int, store: Store | None, benchmarks: Sequence[str]) -> Market:
@@ -104,6 +105,7 @@ def _benchmark(name: str, store: Store, panel) -> pd.Series:
 
 def _store(store: Store, benchmarks: Sequence[str], start, end, *, panel: bool | None = None) -> Market:
     from hedgeclone.data.prices.shares import load_shares
+    from hedgeclone.data.prices.suspect import suspect_prices
     from hedgeclone.data.thirteenf.storage import StoreHoldings
 
     store.require()  # a missing or mistyped store directory is an error, not an empty market
@@ -133,7 +135,7 @@ def _store(store: Store, benchmarks: Sequence[str], start, end, *, panel: bool |
         close=close, raw_close=prices["raw_close"](), volume=prices["volume"](), shares=load_shares(store),
         holdings=holdings if len(holdings) else None, benchmarks=pd.DataFrame(levels, index=close.index),
         delisting_returns=pd.Series(0.0, index=pd.Index(ended.index, dtype=object)),
-        issuers=issuers, caveats=tuple(caveats),
+        issuers=issuers, caveats=tuple(caveats), suspect=suspect_prices(store),
     )
 
 

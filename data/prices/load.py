@@ -11,7 +11,8 @@ import pandas as pd
 from hedgeclone.data.prices import store as pstore
 from hedgeclone.data.prices.coverage import coverage_of_ranges, coverage_warning
 from hedgeclone.data.prices.importers import parse_price_file
-from hedgeclone.data.prices.validate import ImportReport, validate_prices
+from hedgeclone.data.prices.suspect import record_suspect
+from hedgeclone.data.prices.validate import ImportReport, suspect_moves, validate_prices
 from hedgeclone.data.schemas import PRICE_FIELDS
 from hedgeclone.data.store import Store
 from hedgeclone.errors import DataError
@@ -20,14 +21,17 @@ __all__ = ["import_price_file", "import_price_files", "store_prices", "load_pric
 
 
 def store_prices(store: Store, frame: pd.DataFrame, report: ImportReport, kind: str, *, replace: bool = False) -> ImportReport:
-    """Write a validated long frame and log it, in one transaction (under the store's write lock, so a
-    concurrent import's rows are merged, not lost); adds a survivorship warning if no series ends early."""
+    """Write a validated long frame, its suspect prices (`data.prices.suspect`) and its log line, in one
+    transaction (under the store's write lock, so a concurrent import's rows are merged, not lost); adds
+    a survivorship warning if no series ends early."""
     with store.transaction():
         return _store_prices(store, frame, report, kind, replace=replace)
 
 
 def _store_prices(store: Store, frame: pd.DataFrame, report: ImportReport, kind: str, *, replace: bool) -> ImportReport:
     pstore.write_prices(store, frame, replace=replace)
+    found = report.suspect if report.suspect is not None else suspect_moves(frame)
+    record_suspect(store, frame, found, report.source, replace=replace)
     last = frame.groupby("ticker", observed=True)["date"].max().reset_index().rename(columns={"date": "last"})
     cov = coverage_of_ranges(last, pd.DatetimeIndex(np.unique(frame["date"].to_numpy())))
     warning = coverage_warning(cov, report.source)
