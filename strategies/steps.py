@@ -359,6 +359,13 @@ class MinDaysTraded:
         return _with_info(kept, days_traded=share)
 
 
+def _ratio(r: float) -> str:
+    """A move as people write it: x2, x62,500, x1/10."""
+    big = r if r >= 1 else 1 / r
+    text = f"{big:,.0f}" if big >= 100 else f"{big:.3g}"
+    return f"x{text}" if r >= 1 else f"x1/{text}"
+
+
 @dataclass(frozen=True)
 class SuspectPrices:
     """Filter: names with an unrepaired suspect move (a split-like one-day move of the close, see
@@ -366,7 +373,7 @@ class SuspectPrices:
     date, or from the year's first session with ``sessions = "ytd"``. A move counts from its own close.
 
     With `exclude` they are left out and a note names them; without it they stay, marked.
-    Requires: ``tickers``. Sets: ``tickers``; ``info`` column ``suspect`` (``"2025-01-29 x62500"``,
+    Requires: ``tickers``. Sets: ``tickers``; ``info`` column ``suspect`` (``"2025-01-29 x62,500"``,
     empty for clean names; only without `exclude`); a note. Changes nothing on a market without marks.
     """
 
@@ -385,7 +392,7 @@ class SuspectPrices:
         if marks.empty:
             return picks
         last = marks.sort_values("date", kind="stable").drop_duplicates("ticker", keep="last").set_index("ticker")
-        label = pd.Series([f"{d.date()} x{r:.4g}" for d, r in zip(last["date"], last["ratio"], strict=True)], index=last.index)
+        label = pd.Series([f"{d.date()} {_ratio(r)}" for d, r in zip(last["date"], last["ratio"], strict=True)], index=last.index)
         shown = ", ".join(f"{t} ({label[t]})" for t in list(label.index)[:8]) + (" ..." if len(label) > 8 else "")
         if self.exclude:
             kept = picks.keep(picks.tickers[~picks.tickers.isin(label.index)])

@@ -153,6 +153,19 @@ def splits_import(
     _print_report(f"{len(splits):,} split row(s)", report.lines())
 
 
+def splits_fetch(
+    tickers: list[str] = typer.Argument(None, help="Tickers (default: every ticker with a suspect price)."),
+    store: str | None = StoreOpt,
+) -> None:
+    """Fetch split histories from Yahoo (yfinance) and repair the suspect prices they explain."""
+    from hedgeclone.data.prices.yahoo import fetch_splits
+
+    st = open_store(store, read=False)
+    with console.status("yfinance splits ..."):
+        report, fetch = fetch_splits(st, tickers or None)
+    _print_report("yfinance splits", [*report.lines(), *fetch.lines()[1:]])
+
+
 def shares_fetch(
     tickers: list[str] = typer.Argument(..., help="Tickers."),
     start: str = typer.Option(None, "--start", help="First date (default: 2000-01-01; yfinance only)."),
@@ -269,6 +282,7 @@ def register(data_app: typer.Typer) -> None:
     data_app.add_typer(shares_app, name="shares")
     splits_app = typer.Typer(help="Repair suspect prices (unadjusted splits) with split tables.", no_args_is_help=True)
     splits_app.command("import")(splits_import)
+    splits_app.command("fetch")(splits_fetch)
     data_app.add_typer(splits_app, name="splits")
     data_app.command("info")(info)
     data_app.command("returns")(returns)
