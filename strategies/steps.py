@@ -302,15 +302,20 @@ class MinPrice:
         return picks.keep(picks.tickers[(price >= self.minimum).to_numpy()])
 
 
-def _volumes_or_error(view: PointInTimeView, days: int, option: str, minimum: float) -> bool:
-    """Whether the view has volumes in the window; an `InputError` naming `option` if it has none and
-    `minimum` asks for them."""
-    if view.volume(days) is not None:
-        return True
-    if minimum > 0:
-        raise InputError(f"{option} = {minimum:g} needs daily volumes, but this market has none in the {days} "
-                         f"sessions to {view.date.date()}; import prices with a volume column, or set {option} = 0")
-    return False
+def _liquidity_floor(view: PointInTimeView, picks: Picks, option: str, minimum: float, days: int) -> Picks:
+    """Keep the candidates whose measure (``min_dollar_volume``: `view.dollar_volume`; ``min_days_traded``:
+    `view.days_traded`) over `days` sessions is at least `minimum`, and show it as an info column. Without
+    volumes in the window: unchanged if `minimum` is 0, else an `InputError` naming `option`."""
+    if view.volume(days) is None:
+        if minimum > 0:
+            raise InputError(f"{option} = {minimum:g} needs daily volumes, but this market has none in the {days} "
+                             f"sessions to {view.date.date()}; import prices with a volume column, or set {option} = 0")
+        return picks
+    column, measure = {"min_dollar_volume": ("dollar_volume", view.dollar_volume),
+                       "min_days_traded": ("days_traded", view.days_traded)}[option]
+    values = measure(days).reindex(picks.tickers)
+    kept = picks.keep(picks.tickers[(values >= minimum).to_numpy()]) if minimum > 0 else picks
+    return _with_info(kept, **{column: values})
 
 
 @dataclass(frozen=True)
@@ -327,11 +332,7 @@ class MinDollarVolume:
     days: int = 20
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
-        if not _volumes_or_error(view, self.days, "min_dollar_volume", self.minimum):
-            return picks
-        dollar = view.dollar_volume(self.days).reindex(picks.tickers)
-        kept = picks.keep(picks.tickers[(dollar >= self.minimum).to_numpy()]) if self.minimum > 0 else picks
-        return _with_info(kept, dollar_volume=dollar)
+        return _liquidity_floor(view, picks, "min_dollar_volume", self.minimum, self.days)
 
 
 @dataclass(frozen=True)
@@ -352,11 +353,7 @@ class MinDaysTraded:
             raise InputError(f"min_days_traded must be a share of sessions in [0, 1], got {self.minimum:g}")
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
-        if not _volumes_or_error(view, self.days, "min_days_traded", self.minimum):
-            return picks
-        share = view.days_traded(self.days).reindex(picks.tickers)
-        kept = picks.keep(picks.tickers[(share >= self.minimum).to_numpy()]) if self.minimum > 0 else picks
-        return _with_info(kept, days_traded=share)
+        return _liquidity_floor(view, picks, "min_days_traded", self.minimum, self.days)
 
 
 def _ratio(r: float) -> str:
