@@ -161,3 +161,23 @@ def yahoo(tmp_path, prices_dir):
     YfData(session=session)
     yield session, adapter
     YfData(session=previous)
+
+
+@pytest.fixture
+def fake_yahoo(tmp_path):
+    """`fake_yahoo(bars, splits=None) -> session`: a Session answering from `FakeYahooAdapter(bars, splits=...)`,
+    made yfinance's shared session until the test ends (no real files needed)."""
+    import yfinance as yf
+    from yfinance.data import YfData
+
+    yf.set_tz_cache_location(str(tmp_path / "yf-cache"))
+    previous = YfData()._session
+
+    def make(bars: dict[str, pd.DataFrame], splits: dict[str, pd.Series] | None = None) -> requests.Session:
+        session = requests.Session()
+        session.mount("https://", FakeYahooAdapter(bars, splits=splits))
+        YfData(session=session)
+        return session
+
+    yield make
+    YfData(session=previous)

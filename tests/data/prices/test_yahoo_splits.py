@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import requests
-
-from tests.data.prices.conftest import FakeYahooAdapter
 
 
-def test_fetched_splits_repair_an_unadjusted_reverse_split(tmp_path):
-    import yfinance as yf
-    from yfinance.data import YfData
-
+def test_fetched_splits_repair_an_unadjusted_reverse_split(tmp_path, fake_yahoo):
     from hedgeclone.data.prices import load_prices
     from hedgeclone.data.prices.load import import_price_files
     from hedgeclone.data.prices.suspect import applied_splits, suspect_prices
@@ -32,16 +26,8 @@ def test_fetched_splits_repair_an_unadjusted_reverse_split(tmp_path):
     assert list(suspect_prices(store)["date"]) == [days[20]]
 
     bars = pd.DataFrame({"open": adjusted, "close": adjusted, "adjclose": adjusted, "volume": 1000}, index=days)
-    adapter = FakeYahooAdapter({"AAA": bars}, splits={"AAA": pd.Series({days[20]: 0.1})})
-    session = requests.Session()
-    session.mount("https://", adapter)
-    yf.set_tz_cache_location(str(tmp_path / "yf-cache"))
-    previous = YfData()._session
-    YfData(session=session)
-    try:
-        report, fetch = fetch_splits(store, session=session)
-    finally:
-        YfData(session=previous)
+    session = fake_yahoo({"AAA": bars}, splits={"AAA": pd.Series({days[20]: 0.1})})
+    report, fetch = fetch_splits(store, session=session)
     assert fetch.fetched == ["AAA"] and report.repaired == [f"AAA {days[20].date()} x0.1"]
     assert suspect_prices(store).empty and list(applied_splits(store)["action"]) == ["repaired"]
     wide = load_prices(store, ["AAA"], fields=("close", "volume"))
