@@ -99,18 +99,23 @@ def write_config_run(out: Path, config: RunConfig, market: Market, run: Strategy
 
 
 def screen_config(config: RunConfig, market: Market, as_of) -> pd.DataFrame:
-    """Every name the strategy finds eligible on `as_of`, ranked: rank, ticker, score, market_cap, ..."""
+    """Every name the strategy finds eligible on `as_of`, ranked: rank, ticker, score, market_cap, ...
+
+    ``attrs["notes"]`` holds what the strategy's steps said (e.g. names left out for suspect prices)."""
     date = pd.Timestamp(as_of)
     calendar = market.close.index
     if date < calendar[0] or date > calendar[-1]:
         raise InputError(f"--as-of {date.date()} lies outside the data ({calendar[0].date()}..{calendar[-1].date()})")
     index = HoldingsIndex(market.holdings) if market.holdings is not None else None
     view = PointInTimeView(market, date, index)
-    table = config.strategy.rank(view).table().drop(columns=["weight"])
+    picks = config.strategy.rank(view)
+    table = picks.table().drop(columns=["weight"])
     if "market_cap" not in table.columns:
         try:
             table["market_cap"] = table["ticker"].map(view.market_cap()).to_numpy()
         except DataError:  # no shares outstanding in this data
             table["market_cap"] = float("nan")
     front = ["rank", "ticker", "score", "market_cap"]
-    return table[front + [c for c in table.columns if c not in front]]
+    out = table[front + [c for c in table.columns if c not in front]]
+    out.attrs["notes"] = tuple(picks.notes)
+    return out

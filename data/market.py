@@ -40,6 +40,7 @@ class Market:
     caveats: tuple[str, ...] = ()
     synthetic: bool = False
     ends: pd.DataFrame | None = None  # by ticker: date, kind, delisting_return, return_from (`prices.ends`)
+    suspect: pd.DataFrame | None = None  # unrepaired split-like moves: ticker, date, ratio (`data.prices.suspect`)
 
 
 def _demo(stocks: int, filers: int, seed: int, store: Store | None, benchmarks: Sequence[str]) -> Market:
@@ -111,6 +112,7 @@ def _benchmark(name: str, store: Store, panel) -> pd.Series:
 
 def _store(store: Store, benchmarks: Sequence[str], start, end, *, panel: bool | None = None) -> Market:
     from hedgeclone.data.prices.shares import load_shares
+    from hedgeclone.data.prices.suspect import suspect_prices
     from hedgeclone.data.thirteenf.storage import StoreHoldings
 
     store.require()  # a missing or mistyped store directory is an error, not an empty market
@@ -136,6 +138,7 @@ def _store(store: Store, benchmarks: Sequence[str], start, end, *, panel: bool |
         close=close, raw_close=frames["raw_close"], volume=frames["volume"], shares=load_shares(store),
         holdings=holdings if len(holdings) else None, benchmarks=pd.DataFrame(levels, index=close.index),
         delisting_returns=ends.delisting_returns(), issuers=issuers, caveats=tuple(caveats), ends=ends.table,
+        suspect=suspect_prices(store),
     )
 
 

@@ -40,6 +40,7 @@ DEMO_START, DEMO_END = "<!-- demo:start -->", "<!-- demo:end -->"
 DEMO_ROWS = ("total return", "CAGR", "Sharpe", "max DD")
 SCREEN_DATE = "2025-12-31"
 SCREEN_ROWS = 5
+STORE_FORMAT = 2  # raised when imports store more (2: the suspect prices of prices/suspect), so cached stores rebuild
 
 HOLDINGS_FILE = "holdings13f/superinvestoren_13f_holdings.csv.gz"
 PRICE_FILES = ["prices/us_stocks_adjclose_2014_2026.csv.gz", "prices/us_delisted_by2026_ohlcv_2014_2020.csv.gz",
@@ -62,6 +63,7 @@ def missing(data: Path) -> list[Path]:
 def store_key(data: Path) -> str:
     """A key naming the store built from `data`: the files' names, sizes and modification times."""
     h = hashlib.sha256()
+    h.update(f"store format {STORE_FORMAT}\n".encode())
     for path in sorted(p for paths in data_files(data).values() for p in paths):
         stat = path.stat()
         h.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())

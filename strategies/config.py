@@ -156,7 +156,7 @@ RULES: dict[str, Any] = {
     "lag_days": _range(0, 3650), "min_price": _range(0), "min_cap": _range(0), "max_cap": _range(0, lo_open=True),
     "min_aum": _range(0), "max_aum": _range(0, lo_open=True), "min_positions": _range(0),
     "max_positions": _range(1), "top_filers": _range(1, 100_000), "filer_lookback_quarters": _range(1, 200),
-    "min_dollar_volume": _range(0), "ciks": _ciks, "tickers": _unique, "weights": _weights,
+    "min_dollar_volume": _range(0), "min_days_traded": _range(0, 1), "liquidity_days": _range(1, 2520), "ciks": _ciks, "tickers": _unique, "weights": _weights,
     "store": _text, "stocks": _range(1, 1_000_000), "filers": _range(1, 1_000_000), "seed": _range(0, 2**32 - 1),
 }
 

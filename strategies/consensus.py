@@ -20,6 +20,7 @@ from hedgeclone.strategies.steps import (
     MinPrice,
     ScoreWeight,
     Step,
+    SuspectPrices,
     TopN,
 )
 from hedgeclone.strategies.view import MarketData
@@ -37,6 +38,9 @@ class HedgeFundConsensus(Strategy):
     or on the first session after each new filing (``"filing"``). Tickers need at least
     `min_holders` holders, a price of at least `min_price` and, if given, a market cap in
     [`min_cap`, `max_cap`]. Weights: equal, proportional to score, or capped at `max_weight`.
+    With `exclude_suspect_prices` (default) a name whose close made an unrepaired split-like move
+    in the last `SUSPECT_SESSIONS` sessions (the quarter before the decision) is left out: its price
+    series cannot be trusted (`SuspectPrices`); without it, it is marked.
 
     Counting follows the 13F rules of `data.thirteenf.pointintime`: a filing counts from the
     session after its filing date; a filer whose latest report is more than
@@ -47,6 +51,7 @@ class HedgeFundConsensus(Strategy):
 
     kind = "hedge-fund-consensus"
     uses_13f = True
+    SUSPECT_SESSIONS = 63  # one quarter: the window between two deadline rebalances
 
     top_n: int = 14
     score: Literal["holders", "conviction", "top10"] = "holders"
@@ -68,6 +73,7 @@ class HedgeFundConsensus(Strategy):
     filer_lookback_quarters: int = 4
     merge_share_classes: bool = True
     max_filing_age_quarters: int | None = 1
+    exclude_suspect_prices: bool = True
 
     def __post_init__(self) -> None:
         if self.weighting not in ("equal", "score", "capped"):
@@ -100,6 +106,7 @@ class HedgeFundConsensus(Strategy):
         steps.append(HolderScore(self.score, exclude_funds=self.exclude_funds, universe=True,
                                  merge_share_classes=self.merge_share_classes,
                                  max_age_quarters=self.max_filing_age_quarters))
+        steps.append(SuspectPrices(self.SUSPECT_SESSIONS, exclude=self.exclude_suspect_prices))
         if self.min_holders > 1:
             steps.append(MinHolders(self.min_holders))
         if self.min_price > 0:

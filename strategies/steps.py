@@ -29,6 +29,8 @@ __all__ = [
     "MarketCapBand",
     "MinPrice",
     "MinDollarVolume",
+    "MinDaysTraded",
+    "SuspectPrices",
     "Momentum",
     "Priced",
     "Rank",
@@ -218,7 +220,8 @@ class HolderCount:
 
     Requires: ``tickers``, ``filers`` (None = every filer).
     Sets: ``tickers`` (those with enough holders), ``info`` column ``hf_holders``; a note
-    saying how many filers were stale (if `minimum` > 0). The score is left as it is.
+    saying how many filers were stale (if `minimum` > 0). The score is left as it is. With
+    `minimum` 0 on a market without 13F holdings it changes nothing.
     """
 
     minimum: int = 1
@@ -226,6 +229,8 @@ class HolderCount:
     max_age_quarters: int | None = DEFAULT_MAX_AGE_QUARTERS
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
+        if self.minimum <= 0 and not view.has_holdings:
+            return picks  # nothing to require and nothing to show: a market of prices and shares only
         counts = view.issuers(picks.filers, self.max_age_quarters, self.merge_share_classes)
         holders = counts.for_tickers()["holders"].reindex(picks.tickers).fillna(0).astype(np.int64)
         kept = picks.keep(picks.tickers[(holders >= self.minimum).to_numpy()])
@@ -297,19 +302,102 @@ class MinPrice:
         return picks.keep(picks.tickers[(price >= self.minimum).to_numpy()])
 
 
+def _liquidity_floor(view: PointInTimeView, picks: Picks, option: str, minimum: float, days: int) -> Picks:
+    """Keep the candidates whose measure (``min_dollar_volume``: `view.dollar_volume`; ``min_days_traded``:
+    `view.days_traded`) over `days` sessions is at least `minimum`, and show it as an info column. Without
+    volumes in the window: unchanged if `minimum` is 0, else an `InputError` naming `option`."""
+    if view.volume(days) is None:
+        if minimum > 0:
+            raise InputError(f"{option} = {minimum:g} needs daily volumes, but this market has none in the {days} "
+                             f"sessions to {view.date.date()}; import prices with a volume column, or set {option} = 0")
+        return picks
+    column, measure = {"min_dollar_volume": ("dollar_volume", view.dollar_volume),
+                       "min_days_traded": ("days_traded", view.days_traded)}[option]
+    values = measure(days).reindex(picks.tickers)
+    kept = picks.keep(picks.tickers[(values >= minimum).to_numpy()]) if minimum > 0 else picks
+    return _with_info(kept, **{column: values})
+
+
 @dataclass(frozen=True)
 class MinDollarVolume:
-    """Filter: median daily dollar volume over the last `days` sessions at least `minimum`.
+    """Filter: median daily dollar volume (raw close x volume) over the last `days` sessions, up to the
+    decision date's close, at least `minimum` (0 keeps every name and only shows the column).
 
-    Requires: ``tickers`` (and volumes in the market). Sets: ``tickers``.
+    Requires: ``tickers`` (and volumes in the window when `minimum` > 0: an `InputError` naming
+    ``min_dollar_volume`` otherwise). Sets: ``tickers``, ``info`` column ``dollar_volume`` (when the
+    market has volumes in the window).
     """
 
     minimum: float
     days: int = 20
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
-        dollar = view.dollar_volume(self.days).reindex(picks.tickers)
-        return picks.keep(picks.tickers[(dollar >= self.minimum).to_numpy()])
+        return _liquidity_floor(view, picks, "min_dollar_volume", self.minimum, self.days)
+
+
+@dataclass(frozen=True)
+class MinDaysTraded:
+    """Filter: share of the last `days` sessions, up to the decision date's close, on which the name
+    traded (volume > 0) at least `minimum` (in [0, 1]; 0 keeps every name and only shows the column).
+
+    Requires: ``tickers`` (and volumes in the window when `minimum` > 0: an `InputError` naming
+    ``min_days_traded`` otherwise). Sets: ``tickers``, ``info`` column ``days_traded`` (when the
+    market has volumes in the window).
+    """
+
+    minimum: float
+    days: int = 20
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.minimum <= 1:
+            raise InputError(f"min_days_traded must be a share of sessions in [0, 1], got {self.minimum:g}")
+
+    def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
+        return _liquidity_floor(view, picks, "min_days_traded", self.minimum, self.days)
+
+
+def _ratio(r: float) -> str:
+    """A move as people write it: x2, x62,500, x1/10."""
+    big = r if r >= 1 else 1 / r
+    text = f"{big:,.0f}" if big >= 100 else f"{big:.3g}"
+    return f"x{text}" if r >= 1 else f"x1/{text}"
+
+
+@dataclass(frozen=True)
+class SuspectPrices:
+    """Filter: names with an unrepaired suspect move (a split-like one-day move of the close, see
+    `data.prices.suspect`) inside the look-back window: the last `sessions` sessions up to the decision
+    date, or from the year's first session with ``sessions = "ytd"``. A move counts from its own close.
+
+    With `exclude` they are left out and a note names them; without it they stay, marked.
+    Requires: ``tickers``. Sets: ``tickers``; ``info`` column ``suspect`` (``"2025-01-29 x62,500"``,
+    empty for clean names; only without `exclude`); a note. Changes nothing on a market without marks.
+    """
+
+    sessions: int | Literal["ytd"] = 252
+    exclude: bool = True
+
+    def window_start(self, view: PointInTimeView) -> pd.Timestamp:
+        """The first day of the look-back window on the view date."""
+        if self.sessions == "ytd":
+            return pd.Timestamp(year=view.date.year, month=1, day=1)
+        return view.session_start(int(self.sessions))
+
+    def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
+        marks = view.suspect_since(self.window_start(view))
+        marks = marks[marks["ticker"].isin(picks.tickers)]
+        if marks.empty:
+            return picks
+        last = marks.sort_values("date", kind="stable").drop_duplicates("ticker", keep="last").set_index("ticker")
+        label = pd.Series([f"{d.date()} {_ratio(r)}" for d, r in zip(last["date"], last["ratio"], strict=True)], index=last.index)
+        shown = ", ".join(f"{t} ({label[t]})" for t in list(label.index)[:8]) + (" ..." if len(label) > 8 else "")
+        if self.exclude:
+            kept = picks.keep(picks.tickers[~picks.tickers.isin(label.index)])
+            return kept.note(f"{len(label)} name(s) left out for unrepaired suspect prices (a split-like one-day move "
+                             f"in the look-back window): {shown}; repair them with `hedgeclone data splits import` "
+                             "or set exclude_suspect_prices = false")
+        out = _with_info(picks, suspect=label.reindex(picks.tickers).fillna(""))
+        return out.note(f"{len(label)} name(s) marked for unrepaired suspect prices: {shown}")
 
 
 MomentumWindow = Literal["ytd", "3m", "6m", "12m"]

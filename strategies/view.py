@@ -31,6 +31,7 @@ class MarketData(Protocol):
     volume: pd.DataFrame | None
     shares: pd.DataFrame | None  # long: ticker, known_from, shares
     holdings: pd.DataFrame | None  # long 13F HOLDINGS schema
+    # optional: ``suspect`` (ticker, date, ratio), unrepaired split-like moves (read with getattr)
 
 
 @dataclass(frozen=True)
@@ -67,13 +68,51 @@ class PointInTimeView:
             return self.last_close()
         return raw.iloc[self._row].fillna(self.last_close()) if self._row >= 0 else pd.Series(dtype=float)
 
-    def dollar_volume(self, days: int) -> pd.Series:
-        """Median daily traded value (raw close x volume) over the last `days` sessions."""
-        if self.market.volume is None:
-            raise DataError("this market has no volumes")
+    def volume(self, days: int) -> pd.DataFrame | None:
+        """Daily volumes of the last `days` sessions up to the view date; None where the market has no
+        volume in them at all (no volume data, or none this far: the source stops earlier)."""
+        if self.market.volume is None or self._row < 0:
+            return None
         lo = max(0, self._row + 1 - days)
+        window = self.market.volume.iloc[lo : self._row + 1]
+        return window if np.isfinite(window.to_numpy()).any() else None
+
+    def dollar_volume(self, days: int) -> pd.Series:
+        """Median daily traded value (raw close x volume) over the last `days` sessions (days without a
+        volume are skipped); raises `DataError` if the market has no volume in them."""
+        volume = self.volume(days)
+        if volume is None:
+            raise DataError(f"this market has no volumes in the {days} sessions to {self.date.date()}")
         raw = self.market.raw_close if self.market.raw_close is not None else self.market.close
-        return (raw.iloc[lo : self._row + 1] * self.market.volume.iloc[lo : self._row + 1]).median()
+        return (raw.iloc[self._row + 1 - len(volume) : self._row + 1] * volume).median()
+
+    def days_traded(self, days: int) -> pd.Series:
+        """Share of the last `days` sessions (fewer at the calendar's start) on which a ticker traded
+        (volume > 0; a session without a row counts as not traded); raises `DataError` as `dollar_volume`."""
+        volume = self.volume(days)
+        if volume is None:
+            raise DataError(f"this market has no volumes in the {days} sessions to {self.date.date()}")
+        return (volume > 0).sum() / len(volume)
+
+    def suspect_since(self, start: pd.Timestamp) -> pd.DataFrame:
+        """Unrepaired suspect moves (ticker, date, ratio) of closes from `start` to the view date (a move
+        is known at its own close); empty when the market records none."""
+        marks = getattr(self.market, "suspect", None)
+        if marks is None or not len(marks):
+            return pd.DataFrame({"ticker": pd.Series(dtype=object), "date": pd.Series(dtype="datetime64[ns]"),
+                                 "ratio": pd.Series(dtype=float)})
+        dates = marks["date"]
+        return marks[(dates >= pd.Timestamp(start)) & (dates <= self.date)]
+
+    def session_start(self, sessions: int) -> pd.Timestamp:
+        """The first of the last `sessions` sessions up to the view date (the calendar's first if fewer)."""
+        index = self.market.close.index
+        return index[max(0, self._row + 1 - sessions)] if len(index) else self.date
+
+    @property
+    def has_holdings(self) -> bool:
+        """Whether the market has 13F holdings to count."""
+        return self.index is not None or self.market.holdings is not None
 
     def tradable(self) -> pd.Index:
         """Tickers with a price on the view date."""

@@ -79,16 +79,32 @@ def shares_import(
     ),
     as_of: str = typer.Option(None, "--as-of", help="Snapshot date (default: a YYYY-MM-DD in the file name)."),
     ticker: str = typer.Option(None, "--ticker", help="Ticker of an SEC companyfacts JSON file."),
+    company_tickers: Path = typer.Option(
+        None, "--company-tickers",
+        help="SEC company_tickers.json joining CIK to ticker (needed for an SEC shares snapshot JSON)."),
     store: str | None = StoreOpt,
 ) -> None:
-    """Import shares outstanding, all or nothing; a snapshot's counts are known from its date, SEC facts from their filing date."""
-    from hedgeclone.data.prices.shares import parse_sec_companyfacts, parse_shares_file, store_shares
+    """Import shares outstanding, all or nothing; a snapshot's counts are known from its date, SEC facts from their
+    filing date, an SEC shares snapshot's from its shares_date + 90 days (the 10-K deadline)."""
+    from hedgeclone.data.prices.shares import (
+        is_sec_snapshot,
+        parse_company_tickers,
+        parse_sec_companyfacts,
+        parse_sec_snapshot,
+        parse_shares_file,
+        store_shares,
+    )
 
     when = date_option(as_of, "--as-of")
     st = open_store(store, read=False)
     parsed = []
     for path in files:
-        if path.suffix.lower() == ".json":
+        if path.suffix.lower() == ".json" and _is_snapshot(path, is_sec_snapshot):
+            if company_tickers is None:
+                raise InputError(f"{path}: an SEC shares snapshot names CIKs: pass --company-tickers company_tickers.json")
+            ciks = parse_company_tickers(_read(company_tickers), name=str(company_tickers))
+            frame, rep = parse_sec_snapshot(_read(path), name=str(path), tickers=ciks)
+        elif path.suffix.lower() == ".json":
             if not ticker:
                 raise InputError(f"{path}: SEC companyfacts JSON needs --ticker (the file names a CIK, not a ticker)")
             try:
@@ -103,6 +119,51 @@ def shares_import(
         totals = [store_shares(st, frame) for _, frame, _ in parsed]
     for (path, _, rep), total in zip(parsed, totals, strict=True):
         _print_report(f"{path}: {rep.rows:,} share counts known from {rep.first.date()} ({total:,} stored)", rep.lines())
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read file ({exc.strerror})") from exc
+
+
+def _is_snapshot(path: Path, test) -> bool:
+    import json
+
+    try:
+        return bool(test(json.loads(_read(path))))
+    except ValueError:
+        return False  # not JSON at all: the companyfacts parser names the problem
+
+
+def splits_import(
+    files: list[Path] = typer.Argument(..., help="CSV/Parquet split tables: ticker,date,ratio (new shares per old)."),
+    store: str | None = StoreOpt,
+) -> None:
+    """Repair suspect prices with split tables, all or nothing: prices before each split date are divided by its
+    ratio and volumes multiplied, and the mark is cleared (ratio 1 clears a mark that is a real move)."""
+    import pandas as pd
+
+    from hedgeclone.data.prices.suspect import apply_splits, parse_split_file
+
+    st = open_store(store, read=False)
+    splits = pd.concat([parse_split_file(path, name=str(path)) for path in files], ignore_index=True)
+    report = apply_splits(st, splits, ", ".join(str(p) for p in files))
+    _print_report(f"{len(splits):,} split row(s)", report.lines())
+
+
+def splits_fetch(
+    tickers: list[str] = typer.Argument(None, help="Tickers (default: every ticker with a suspect price)."),
+    store: str | None = StoreOpt,
+) -> None:
+    """Fetch split histories from Yahoo (yfinance) and repair the suspect prices they explain."""
+    from hedgeclone.data.prices.yahoo import fetch_splits
+
+    st = open_store(store, read=False)
+    with console.status("yfinance splits ..."):
+        report, fetch = fetch_splits(st, tickers or None)
+    _print_report("yfinance splits", [*report.lines(), *fetch.lines()[1:]])
 
 
 def shares_fetch(
@@ -161,6 +222,7 @@ def info(store: str | None = StoreOpt) -> None:
     console.print(f"survivorship coverage: {cov.summary()}")
     if ends is None:
         console.print(f"note: {escape(MISSING_NOTE)}", highlight=False)
+    _print_suspect(st)
     warning = coverage_warning(cov, "store")
     if warning:
         console.print(f"warning: {escape(warning)}", style="yellow", highlight=False)
@@ -171,6 +233,27 @@ def info(store: str | None = StoreOpt) -> None:
         for row in ranges.itertuples():
             detail.add_row(escape(str(row.ticker)), str(row.first.date()), str(row.last.date()), f"{row.rows:,}")
         console.print(detail)
+
+
+def _print_suspect(st) -> None:
+    from hedgeclone.data.prices.suspect import suspect_prices
+
+    marks = suspect_prices(st)
+    if marks.empty:
+        console.print("suspect prices: none (no unrepaired split-like one-day moves)")
+        return
+    console.print(f"suspect prices: {len(marks):,} unrepaired split-like one-day move(s) in {marks['ticker'].nunique():,} "
+                  "ticker(s); strategies leave these names out while a move is in their look-back window "
+                  "(repair: `hedgeclone data splits import FILE`)", style="yellow", highlight=False)
+    detail = Table()
+    for col in ("ticker", "date", "ratio", "source"):
+        detail.add_column(col, justify="right" if col == "ratio" else "left")
+    shown = marks.sort_values("date", ascending=False).head(20)
+    for row in shown.itertuples():
+        detail.add_row(escape(str(row.ticker)), str(row.date.date()), f"x{row.ratio:.4g}", escape(Path(str(row.source)).name))
+    console.print(detail)
+    if len(marks) > len(shown):
+        console.print(f"... and {len(marks) - len(shown):,} more (the {len(shown)} latest shown)")
 
 
 def returns(
@@ -201,5 +284,9 @@ def register(data_app: typer.Typer) -> None:
     shares_app.command("fetch")(shares_fetch)
     data_app.add_typer(prices_app, name="prices")
     data_app.add_typer(shares_app, name="shares")
+    splits_app = typer.Typer(help="Repair suspect prices (unadjusted splits) with split tables.", no_args_is_help=True)
+    splits_app.command("import")(splits_import)
+    splits_app.command("fetch")(splits_fetch)
+    data_app.add_typer(splits_app, name="splits")
     data_app.command("info")(info)
     data_app.command("returns")(returns)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -88,6 +89,7 @@ def screen(
     with console.status("loading the market"):
         market = load_config_market(config, config_store(config, store))
     table = screen_config(config, market, date)
+    notes = table.attrs.get("notes", ())
     if top is not None:
         table = table.head(top)
     if csv:
@@ -99,6 +101,8 @@ def screen(
     for row in table.itertuples(index=False):
         view.add_row(*[_fmt(col, v) for col, v in zip(table.columns, row, strict=True)])
     console.print(view)
+    for note in notes:
+        console.print(f"note: {escape(note)}", highlight=False)
     for caveat in market.caveats:
         console.print(f"[dim]{caveat}[/]")
 
@@ -111,6 +115,10 @@ def _fmt(col: str, value) -> str:
             return f"${value / 1e6:,.1f}M"
         if col.endswith("return"):
             return f"{100 * value:+.2f}%"
+        if col == "dollar_volume":
+            return f"${value / 1e3:,.0f}K"
+        if col == "days_traded":
+            return f"{100 * value:.0f}%"
         return f"{value:.4g}"
     return str(value)
 

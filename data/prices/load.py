@@ -13,7 +13,8 @@ from hedgeclone.data.prices import store as pstore
 from hedgeclone.data.prices.coverage import coverage_of_ranges, coverage_warning
 from hedgeclone.data.prices.importers import parse_price_file
 from hedgeclone.data.prices.sources import record_source
-from hedgeclone.data.prices.validate import ImportReport, validate_prices
+from hedgeclone.data.prices.suspect import record_suspect
+from hedgeclone.data.prices.validate import ImportReport, suspect_moves, validate_prices
 from hedgeclone.data.schemas import PRICE_FIELDS
 from hedgeclone.data.store import Store
 from hedgeclone.errors import DataError
@@ -23,8 +24,9 @@ __all__ = ["import_price_file", "import_price_files", "store_prices", "load_pric
 
 def store_prices(store: Store, frame: pd.DataFrame, report: ImportReport, kind: str, *, replace: bool = False,
                  sha256: str = "") -> ImportReport:
-    """Write a validated long frame and log it, in one transaction (under the store's write lock, so a
-    concurrent import's rows are merged, not lost); adds a survivorship warning if no series ends early.
+    """Write a validated long frame, its suspect prices (`data.prices.suspect`) and its log line, in one
+    transaction (under the store's write lock, so a concurrent import's rows are merged, not lost); adds
+    a survivorship warning if no series ends early.
 
     The source (`report.source`, content hash `sha256`) is recorded with its tickers and last date
     (`prices.sources`); a ``yfinance`` download is live, with no last date of its own."""
@@ -38,6 +40,8 @@ def _store_prices(store: Store, frame: pd.DataFrame, report: ImportReport, kind:
     if len(frame):
         record_source(store, frame["ticker"].unique(), source=report.source, sha256=sha256,
                       last=None if kind == "yfinance" else frame["date"].max())
+    found = report.suspect if report.suspect is not None else suspect_moves(frame)
+    record_suspect(store, frame, found, report.source, replace=replace)
     last = frame.groupby("ticker", observed=True)["date"].max().reset_index().rename(columns={"date": "last"})
     cov = coverage_of_ranges(last, pd.DatetimeIndex(np.unique(frame["date"].to_numpy())))
     warning = coverage_warning(cov, report.source)

@@ -26,12 +26,16 @@ from hedgeclone.errors import InputError
 
 __all__ = [
     "SOURCE_PRIORITY", "date_from_name", "nasdaq_symbol_to_yahoo", "parse_sec_companyfacts", "parse_shares_file",
+    "parse_sec_snapshot", "parse_company_tickers", "is_sec_snapshot", "SNAPSHOT_PUBLIC_LAG_DAYS",
     "sec_shares_from_entries",
     "store_shares", "load_shares", "resolve_precedence",
 ]
 
 SOURCE_PRIORITY: dict[str, int] = {"sec": 0, "yfinance": 1, "snapshot": 2, "user": 3}
 SHARES_TABLE = "shares/all"
+# A count "as of" a period end is public with its 10-Q or 10-K: 40-45 days later for a 10-Q, 60-90 for
+# a 10-K. The snapshot does not say which, so each count is known from the latest deadline.
+SNAPSHOT_PUBLIC_LAG_DAYS = 90
 
 
 def date_from_name(name: str) -> pd.Timestamp | None:
@@ -138,6 +142,82 @@ def sec_shares_from_entries(rows: pd.DataFrame, *, name: str, ticker: str) -> tu
     out = conform(out.sort_values("known_from").drop_duplicates("known_from", keep="last"), SHARES, name)
     out["source"] = "sec"
     report.rows, report.tickers = len(out), 1
+    report.first, report.last = out["known_from"].min(), out["known_from"].max()
+    return out, report
+
+
+def _json(payload: bytes | str, name: str) -> object:
+    import json
+
+    try:
+        return json.loads(payload)
+    except ValueError as exc:
+        raise InputError(f"{name}: not valid JSON ({exc})") from None
+
+
+def is_sec_snapshot(doc: object) -> bool:
+    """True for a consolidated SEC shares snapshot: ``{"metadata": {...}, "data": {CIK: {...}}}``."""
+    return isinstance(doc, dict) and isinstance(doc.get("data"), dict) and isinstance(doc.get("metadata"), dict)
+
+
+def parse_company_tickers(payload: bytes | str, *, name: str) -> pd.DataFrame:
+    """CIK-to-ticker rows (cik, ticker) from SEC's ``company_tickers.json`` (``{"0": {"cik_str", "ticker",
+    "title"}, ...}``); a company with several share classes has several rows."""
+    doc = _json(payload, name)
+    rows = doc.values() if isinstance(doc, dict) else doc
+    try:
+        frame = pd.DataFrame([(int(r["cik_str"]), str(r["ticker"])) for r in rows], columns=["cik", "ticker"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"{name}: not SEC company tickers JSON (entries with cik_str and ticker): {exc}") from None
+    if frame.empty:
+        raise InputError(f"{name}: no company tickers")
+    frame["ticker"] = frame["ticker"].str.strip().str.upper().str.replace(".", "-", regex=False)
+    return frame.drop_duplicates()
+
+
+def parse_sec_snapshot(payload: bytes | str, *, name: str, tickers: pd.DataFrame,
+                       lag_days: int = SNAPSHOT_PUBLIC_LAG_DAYS) -> tuple[pd.DataFrame, ImportReport]:
+    """Shares rows (source ``sec``) from a consolidated SEC shares snapshot, joined to tickers by CIK.
+
+    Each entry's ``shares_date`` is the date the count refers to (a period end or cover date), not the
+    day it became public: the count is known from ``shares_date + lag_days`` (default
+    `SNAPSHOT_PUBLIC_LAG_DAYS`, the 10-K deadline), but no later than the snapshot's ``generated`` date
+    (it was public by then). `tickers` (cik, ticker; `parse_company_tickers`) gives every ticker of a
+    CIK the company's count. Entries without a ticker or a positive count are skipped and counted.
+    """
+    report = ImportReport(source=name)
+    doc = _json(payload, name)
+    if not is_sec_snapshot(doc):
+        raise InputError(f"{name}: not an SEC shares snapshot (expected metadata and data keys)")
+    built = as_dates(pd.Series([doc["metadata"].get("generated")])).iat[0]
+    if pd.isna(built):
+        raise InputError(f"{name}: metadata.generated {doc['metadata'].get('generated')!r} is not a date")
+    rows = []
+    for cik, entry in doc["data"].items():
+        try:
+            rows.append((int(cik), entry.get("shares_outstanding"), entry.get("shares_date")))
+        except (ValueError, AttributeError):
+            raise InputError(f"{name}: data key {cik!r} is not a CIK with an entry") from None
+    frame = pd.DataFrame(rows, columns=["cik", "shares", "shares_date"])
+    frame["shares"] = pd.to_numeric(frame["shares"], errors="coerce")
+    frame["shares_date"] = as_dates(frame["shares_date"])
+    ok = (frame["shares"] > 0) & np.isfinite(frame["shares"]) & frame["shares_date"].notna()
+    report.add("entries without a positive count or a shares_date skipped", int((~ok).sum()))
+    frame = frame[ok].merge(tickers[["cik", "ticker"]], on="cik", how="left")
+    unmapped = frame["ticker"].isna()
+    report.add("companies without a ticker in the company tickers file skipped", int(frame.loc[unmapped, "cik"].nunique()),
+               str(frame.loc[unmapped, "cik"].iloc[0]) if unmapped.any() else "")
+    frame = frame[~unmapped]
+    bad = ~frame["ticker"].str.match(TICKER_RE.pattern)
+    report.add("rows with an unusable symbol skipped", int(bad.sum()), ", ".join(frame.loc[bad, "ticker"].head(3)))
+    frame = frame[~bad]
+    known = (frame["shares_date"] + pd.Timedelta(days=lag_days)).clip(upper=built.normalize())
+    out = conform(pd.DataFrame({"ticker": frame["ticker"], "known_from": known, "shares": frame["shares"]}), SHARES, name)
+    out = out.drop_duplicates(["ticker", "known_from"], keep="last").reset_index(drop=True)
+    if out.empty:
+        raise InputError(f"{name}: no usable shares rows")
+    out["source"] = "sec"
+    report.rows, report.tickers = len(out), out["ticker"].nunique()
     report.first, report.last = out["known_from"].min(), out["known_from"].max()
     return out, report
 

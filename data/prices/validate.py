@@ -5,7 +5,9 @@ outside ``[A-Z0-9.^=-]``, a missing date, an empty input (and, with ``strict``, 
 rows for one ticker and date). Repairs (counted, with a first example): rows out of order are
 sorted, duplicate rows for one ticker and date dropped (the later row kept), non-positive or infinite prices (and negative volumes) set to
 NaN, rows left without any value dropped. Warnings: a one-day move in ``close`` (the adjusted
-series) by a split-like ratio (x2, x3, ..., 1/2, 1/3, ...), the mark of an unadjusted split.
+series) by a split-like ratio (x2, x3, ..., 1/2, 1/3, ...) or by x20 or more either way, the mark
+of an unadjusted split (`split_like_moves`; `suspect_moves` gives them as rows, which the store
+keeps: `data.prices.suspect`).
 """
 
 from __future__ import annotations
@@ -19,10 +21,15 @@ import pandas as pd
 from hedgeclone.data.schemas import PRICE_FIELDS
 from hedgeclone.errors import InputError
 
-__all__ = ["ImportReport", "validate_prices", "check_ticker", "TICKER_RE"]
+__all__ = ["ImportReport", "validate_prices", "check_ticker", "split_like_moves", "suspect_moves", "TICKER_RE",
+           "SPLIT_RATIOS", "IMPLAUSIBLE_MOVE"]
 
 TICKER_RE = re.compile(r"^[A-Z0-9^][A-Z0-9.=^-]{0,23}$")
 _POSITIVE = ("close", "raw_close", "open")
+SPLIT_RATIOS = (2, 3, 4, 5, 8, 10, 15, 20, 25, 30, 40, 50, 100)  # common split and reverse-split factors
+# A one-day move of x20 or 1/20 is taken for a data error whatever its ratio: sub-penny prices
+# rounded to a cent blur a reverse split's factor (PPCB, 2025-01-29: $0.01 -> $625).
+IMPLAUSIBLE_MOVE = 20.0
 
 
 @dataclass
@@ -38,6 +45,7 @@ class ImportReport:
     repairs: dict[str, int] = field(default_factory=dict)
     examples: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    suspect: pd.DataFrame | None = None  # the split-like moves of ``close`` (`suspect_moves`), for the store
 
     def add(self, repair: str, count: int, example: str = "") -> None:
         if count:
@@ -151,20 +159,42 @@ def validate_prices(frame: pd.DataFrame, source: str, *, strict: bool = False) -
 
 
 def split_like_moves(codes: np.ndarray, close: np.ndarray) -> np.ndarray:
-    """Positions where ``close`` moved by a split-like ratio (2, 3, 4, 5, 10... or their inverses) from the row before."""
-    ratio = close[1:] / close[:-1]
+    """Positions where ``close`` moved from the row before (same code) by a split-like ratio
+    (within 1.5% of one of `SPLIT_RATIOS` or its inverse) or by `IMPLAUSIBLE_MOVE` or more either way."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = close[1:] / close[:-1]
+        big = np.where(ratio >= 1, ratio, 1 / ratio)
     same = codes[1:] == codes[:-1]
-    big = np.where(ratio >= 1, ratio, 1 / ratio)
     near = np.abs(big - np.round(big)) <= 0.015 * big
-    hit = same & (big >= 1.95) & near & np.isin(np.round(big), [2, 3, 4, 5, 8, 10, 15, 20, 25, 30, 40, 50, 100])
+    split = (big >= 1.95) & near & np.isin(np.round(big), SPLIT_RATIOS)
+    hit = same & np.isfinite(big) & (split | (big >= IMPLAUSIBLE_MOVE))
     return np.flatnonzero(hit) + 1
 
 
+def suspect_moves(frame: pd.DataFrame) -> pd.DataFrame:
+    """The split-like moves of a clean long frame's ``close`` (sorted by ticker and date) as rows:
+    ticker, date (of the moved close), ratio (that close over the one before); empty without ``close``."""
+    if "close" not in frame.columns or frame.empty:
+        return pd.DataFrame({"ticker": pd.Series(dtype=object), "date": pd.Series(dtype="datetime64[ns]"),
+                             "ratio": pd.Series(dtype="float64")})
+    has = frame["close"].notna().to_numpy()
+    sub = frame.loc[has]
+    codes = sub["ticker"].cat.codes.to_numpy() if isinstance(sub["ticker"].dtype, pd.CategoricalDtype) \
+        else pd.factorize(sub["ticker"])[0]
+    close = sub["close"].to_numpy(dtype="float64")
+    hits = split_like_moves(codes, close)
+    return pd.DataFrame({"ticker": sub["ticker"].astype(str).to_numpy()[hits].astype(object),
+                         "date": sub["date"].to_numpy(dtype="datetime64[ns]")[hits],
+                         "ratio": close[hits] / close[hits - 1]})
+
+
 def _warn_splits(frame: pd.DataFrame, report: ImportReport) -> None:
-    hits = split_like_moves(frame["ticker"].cat.codes.to_numpy(), frame["close"].to_numpy())
-    if len(hits):
-        i = int(hits[0])
+    moves = suspect_moves(frame)
+    report.suspect = moves
+    if len(moves):
+        first = moves.iloc[0]
         report.warnings.append(
-            f"{len(hits)} one-day move(s) in close by a split-like ratio, possibly unadjusted splits "
-            f"(first: {frame['ticker'].iat[i]} on {frame['date'].iat[i].date()}, x{frame['close'].iat[i] / frame['close'].iat[i - 1]:.3f})"
+            f"{len(moves)} one-day move(s) in close by a split-like ratio, possibly unadjusted splits "
+            f"(first: {first['ticker']} on {first['date'].date()}, x{first['ratio']:.3f}); stored as suspect prices: "
+            "see `hedgeclone data info`, repair with `hedgeclone data splits import`"
         )

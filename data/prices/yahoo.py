@@ -12,6 +12,8 @@ exponential backoff; "no data" answers (unknown or delisted symbol) are not. yfi
 no delisted names, so every fetch report carries a survivorship warning.
 
 `history_to_long` is the pure part: a yfinance history frame -> the store's long rows.
+`fetch_splits` reads yfinance's split history (``Stock Splits``) and repairs the suspect prices
+(`data.prices.suspect`) it explains.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from hedgeclone.data.prices.validate import check_ticker, validate_prices
 from hedgeclone.data.store import Store
 from hedgeclone.errors import DataError, InputError
 
-__all__ = ["RetryPolicy", "FetchReport", "history_to_long", "fetch_history", "fetch_prices", "SURVIVORSHIP_WARNING"]
+__all__ = ["RetryPolicy", "FetchReport", "history_to_long", "fetch_history", "fetch_prices", "SURVIVORSHIP_WARNING",
+           "splits_from_history", "fetch_splits"]
 
 DEFAULT_START = pd.Timestamp("1990-01-01")
 SURVIVORSHIP_WARNING = "yfinance has no delisted names: a universe built from it carries survivorship bias"
@@ -304,3 +307,51 @@ def fetch_shares(
         first = next(iter(report.failed.items()))
         raise DataError(f"yfinance: no share counts fetched; first failure {first[0]}: {first[1]}")
     return report
+
+
+def splits_from_history(history: pd.DataFrame | None, ticker: str) -> pd.DataFrame:
+    """Split rows (ticker, date, ratio = new shares per old) from a yfinance history with ``Stock Splits``."""
+    if history is None or history.empty or "Stock Splits" not in history:
+        return pd.DataFrame({"ticker": pd.Series(dtype=object), "date": pd.Series(dtype="datetime64[ns]"),
+                             "ratio": pd.Series(dtype="float64")})
+    ratio = history["Stock Splits"].astype("float64")
+    hit = (ratio > 0).to_numpy() & np.isfinite(ratio.to_numpy()) & (ratio != 1.0).to_numpy()
+    index = pd.DatetimeIndex(history.index[hit])
+    if index.tz is not None:
+        index = index.tz_localize(None)
+    return pd.DataFrame({"ticker": ticker, "date": index.normalize().to_numpy(dtype="datetime64[ns]"),
+                         "ratio": ratio.to_numpy()[hit]})
+
+
+def fetch_splits(
+    store: Store,
+    tickers: Sequence[str] | None = None,
+    *,
+    session: object | None = None,
+    policy: RetryPolicy = RetryPolicy(),
+    sleep: Callable[[float], None] = time.sleep,
+):
+    """Fetch the split history of `tickers` (default: every ticker with a suspect price) from yfinance
+    and repair the marks it explains (`suspect.apply_splits`, one commit); returns (split report, fetch report)."""
+    import yfinance as yf
+
+    from hedgeclone.data.prices.suspect import apply_splits, suspect_prices
+
+    if tickers is None:
+        tickers = sorted(set(suspect_prices(store)["ticker"]))
+    tickers = [check_ticker(t.strip().upper(), "fetch") for t in tickers]
+    report = FetchReport()
+    frames = []
+    end = (pd.Timestamp.now().normalize() + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+    for ticker in tickers:
+        def call(t: str = ticker) -> pd.DataFrame:
+            with _raising_yfinance():
+                return yf.Ticker(t, session=session).history(start=DEFAULT_START.strftime("%Y-%m-%d"), end=end,
+                                                             interval="1d", auto_adjust=False, actions=True)
+        try:
+            frames.append(splits_from_history(_with_retries(call, policy, sleep, report), ticker))
+            report.fetched.append(ticker)
+        except Exception as exc:  # one bad ticker must not stop the rest
+            report.failed[ticker] = f"{type(exc).__name__}: {str(exc).strip() or 'no detail'}"
+    splits = pd.concat(frames, ignore_index=True) if frames else splits_from_history(None, "")
+    return apply_splits(store, splits, "yfinance"), report

@@ -109,6 +109,18 @@ def test_microcap_2025_screen_matches_a_hand_computation(real_store):
     cap = (end * shares.reindex(end.index)).dropna()
     band = cap[(cap >= 50e6) & (cap <= 300e6) & (end.reindex(cap.index) >= 1.0)].index
     ytd = (end / start - 1).reindex(band).dropna().sort_values(ascending=False)
+    # Suspect prices (exclude_suspect_prices = true): a 2025 one-day move of the close by x20 or more,
+    # or within 1.5% of a split factor, leaves the name out: PPCB's $0.01 -> $625 on 2025-01-29.
+    year = close.loc["2024-12-31":"2025-12-31", ytd.index]
+    moves = (year / year.ffill().shift(1)).iloc[1:].stack()
+    big = np.maximum(moves, 1 / moves)
+    factor = big.round().isin([2, 3, 4, 5, 8, 10, 15, 20, 25, 30, 40, 50, 100])
+    split = (big >= 1.95) & factor & ((big - big.round()).abs() <= 0.015 * big)
+    suspect = set(big[split | (big >= 20)].index.get_level_values(1))
+    assert "PPCB" in suspect and "PPCB" in ytd.index
+    assert not set(table["ticker"]) & suspect
+    assert any("PPCB (2025-01-29 x" in note for note in table.attrs["notes"])
+    ytd = ytd.drop(sorted(suspect))
     top = table.head(10)
     assert list(top["ticker"]) == list(ytd.index[:10])
     np.testing.assert_allclose(top["ytd_return"], ytd.iloc[:10], rtol=1e-9)

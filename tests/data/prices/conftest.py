@@ -46,9 +46,10 @@ class FakeYahooAdapter(BaseAdapter):
     """
 
     def __init__(self, bars: dict[str, pd.DataFrame], failures: dict[str, list] | None = None,
-                 shares: dict[str, pd.Series] | None = None) -> None:
+                 shares: dict[str, pd.Series] | None = None, splits: dict[str, pd.Series] | None = None) -> None:
         super().__init__()
         self.bars = bars
+        self.splits = splits or {}
         self.shares = shares or {}
         self.failures = failures or {}
         self.chart_calls: list[tuple[str, dict]] = []
@@ -81,7 +82,7 @@ class FakeYahooAdapter(BaseAdapter):
         if ticker not in self.bars:
             body = {"chart": {"result": None, "error": {"code": "Not Found", "description": "No data found, symbol may be delisted"}}}
             return self._response(request, 404, json.dumps(body).encode(), "application/json")
-        return self._response(request, 200, json.dumps(chart_json(ticker, self.bars[ticker], params)).encode(), "application/json")
+        return self._response(request, 200, json.dumps(chart_json(ticker, self.bars[ticker], params, self.splits.get(ticker))).encode(), "application/json")
 
     def close(self) -> None:
         pass
@@ -98,8 +99,9 @@ class FakeYahooAdapter(BaseAdapter):
         return resp
 
 
-def chart_json(ticker: str, bars: pd.DataFrame, params: dict) -> dict:
-    """A Yahoo v8 chart answer (daily bars stamped 09:30 New York time) for the asked window."""
+def chart_json(ticker: str, bars: pd.DataFrame, params: dict, splits: pd.Series | None = None) -> dict:
+    """A Yahoo v8 chart answer (daily bars stamped 09:30 New York time) for the asked window; `splits`
+    (ratio by date: 2 for 2-for-1, 0.1 for 1-for-10) become its split events."""
     stamps = (bars.index + pd.Timedelta(hours=9, minutes=30)).tz_localize("America/New_York")
     epoch = (stamps.tz_convert("UTC").as_unit("s").asi8 // 1).astype(np.int64)
     if params.get("range") == "1d":
@@ -121,10 +123,18 @@ def chart_json(ticker: str, bars: pd.DataFrame, params: dict) -> dict:
     quote["high"] = quote["close"]
     quote["low"] = quote["close"]
     quote["volume"] = [int(x) for x in b["volume"]]
-    return {"chart": {"result": [{
+    result = {
         "meta": meta, "timestamp": ts,
         "indicators": {"quote": [quote], "adjclose": [{"adjclose": [float(x) for x in b["adjclose"]]}]},
-    }], "error": None}}
+    }
+    if splits is not None and len(splits):
+        events = {}
+        for day, ratio in splits.items():
+            stamp = int(epoch[bars.index.get_loc(day)])
+            num, den = (float(ratio), 1.0) if ratio >= 1 else (1.0, round(1 / float(ratio)))
+            events[str(stamp)] = {"date": stamp, "numerator": num, "denominator": den, "splitRatio": f"{num:g}:{den:g}"}
+        result["events"] = {"splits": events}
+    return {"chart": {"result": [result], "error": None}}
 
 
 def bars_from_close_csv(path: Path) -> pd.DataFrame:
@@ -150,4 +160,24 @@ def yahoo(tmp_path, prices_dir):
     previous = YfData()._session  # yfinance keeps one shared session: put the old one back afterwards
     YfData(session=session)
     yield session, adapter
+    YfData(session=previous)
+
+
+@pytest.fixture
+def fake_yahoo(tmp_path):
+    """`fake_yahoo(bars, splits=None) -> session`: a Session answering from `FakeYahooAdapter(bars, splits=...)`,
+    made yfinance's shared session until the test ends (no real files needed)."""
+    import yfinance as yf
+    from yfinance.data import YfData
+
+    yf.set_tz_cache_location(str(tmp_path / "yf-cache"))
+    previous = YfData()._session
+
+    def make(bars: dict[str, pd.DataFrame], splits: dict[str, pd.Series] | None = None) -> requests.Session:
+        session = requests.Session()
+        session.mount("https://", FakeYahooAdapter(bars, splits=splits))
+        YfData(session=session)
+        return session
+
+    yield make
     YfData(session=previous)
