@@ -104,9 +104,11 @@ class IssuerTable:
         ranked = self.ranked(by)
         cls = self.classes
         best_any = _first_per_key(cls)
-        if priced is not None:
-            cls = cls[cls["ticker"].isin(pd.Index(priced))]
-        chosen = _first_per_key(cls).reindex(ranked.index)
+        keep = None
+        if priced is not None:  # a hash lookup on object arrays: arrow strings' isin goes value by value
+            keep = pd.Series(cls["ticker"].to_numpy(dtype=object), dtype=object).isin(
+                np.asarray(pd.Index(priced), dtype=object)).to_numpy()
+        chosen = _first_per_key(cls, keep).reindex(ranked.index)
         taken = chosen.duplicated() & chosen.notna()
         chosen[taken] = pd.NA
         has = chosen.notna().to_numpy()
@@ -143,14 +145,21 @@ class IssuerTable:
                 f"(latest report before {self.oldest_quarter})")
 
 
-def _first_per_key(classes: pd.DataFrame) -> pd.Series:
-    """Per key, the ticker with most holders, then highest conviction, then alphabetical."""
+def _first_per_key(classes: pd.DataFrame, keep: np.ndarray | None = None) -> pd.Series:
+    """Per key, the ticker with most holders, then highest conviction, then alphabetical (rows in `keep`)."""
     if classes.empty:
         return pd.Series(dtype="string")
-    order = classes.sort_values(["key", "holders", "conviction", "ticker"], ascending=[True, False, False, True],
-                                kind="stable")
-    first = order.drop_duplicates("key")
-    return pd.Series(first["ticker"].to_numpy(dtype=object), index=pd.Index(first["key"].to_numpy(dtype=object)))
+    keys = classes["key"].to_numpy(dtype=object)
+    tickers = classes["ticker"].to_numpy(dtype=object)
+    order = np.lexsort((tickers.astype(str), -classes["conviction"].to_numpy(dtype=float),
+                        -classes["holders"].to_numpy(dtype=float), keys.astype(str)))
+    if keep is not None:
+        order = order[keep[order]]
+    if not len(order):
+        return pd.Series(dtype="string")
+    k = keys[order]
+    first = order[np.r_[True, k[1:] != k[:-1]]]
+    return pd.Series(tickers[first], index=pd.Index(keys[first]))
 
 
 def _empty_table() -> tuple[pd.DataFrame, pd.DataFrame]:
