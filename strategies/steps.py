@@ -394,6 +394,15 @@ class TopN:
                            f"{len(lost)} without ({shown}) replaced by the next-ranked")
 
 
+def _weighed(picks: Picks, weighting: str, cap: float) -> Picks:
+    """`picks` weighed by the selection kernel (`strategies.select.weights_nb`, the one home of the rule)."""
+    from hedgeclone.strategies.select import WEIGHTING, weights_nb  # numba loads only when a step weighs
+
+    score = picks.score.reindex(picks.tickers).to_numpy(dtype=np.float64)
+    weight = weights_nb(score, getattr(WEIGHTING, weighting), float(cap))
+    return replace(picks, weight=pd.Series(weight, index=picks.tickers, dtype=float))
+
+
 @dataclass(frozen=True)
 class EqualWeight:
     """Weigh: 1/n each.
@@ -415,10 +424,7 @@ class ScoreWeight:
     """
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
-        score = picks.score.reindex(picks.tickers).clip(lower=0.0)
-        total = float(score.sum())
-        weight = score / total if total > 0 else pd.Series(0.0, index=picks.tickers)
-        return replace(picks, weight=weight)
+        return _weighed(picks, "score", 1.0)
 
 
 @dataclass(frozen=True)
@@ -435,18 +441,7 @@ class CappedWeight:
             raise InputError(f"max_weight must be in (0, 1], got {self.cap}")
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
-        weight = ScoreWeight()(view, picks).weight.copy()
-        for _ in range(len(weight)):
-            over = weight > self.cap + 1e-15
-            if not over.any():
-                break
-            excess = float((weight[over] - self.cap).sum())
-            weight[over] = self.cap
-            free = ~over & (weight < self.cap)
-            if not free.any() or weight[free].sum() <= 0:
-                break
-            weight[free] += excess * weight[free] / weight[free].sum()
-        return replace(picks, weight=weight)
+        return _weighed(picks, "capped", self.cap)
 
 
 @dataclass(frozen=True)
