@@ -96,10 +96,22 @@ class Picks:
 
 def _order(frame: pd.DataFrame, ties: tuple[tuple[str, bool], ...]) -> pd.Index:
     """The index of `frame` (score and tie columns) best first: score desc, ties, label asc."""
-    cols = ["score", *[c for c, _ in ties], "_label"]
+    columns = [frame["score"].to_numpy(), *[frame[c].to_numpy() for c, _ in ties], frame.index.astype(str).to_numpy()]
     ascending = [False, *[a for _, a in ties], True]
-    ordered = frame.assign(_label=frame.index.astype(str)).sort_values(cols, ascending=ascending, kind="stable")
-    return pd.Index(ordered.index)
+    keys = [_sort_key(values, asc) for values, asc in zip(columns, ascending, strict=True)]
+    return frame.index[np.lexsort(keys[::-1])] if len(frame) else pd.Index(frame.index)
+
+
+def _sort_key(values: np.ndarray, ascending: bool) -> np.ndarray:
+    """An array that `np.lexsort` orders as a stable sort of `values` would (NaN/None last either way)."""
+    if values.dtype.kind in "fiub":
+        return values.astype(np.float64) if ascending else -values.astype(np.float64)  # lexsort puts NaN last
+    values = np.asarray(values, dtype=object)
+    if ascending and not pd.isna(values).any():
+        return values.astype(str)
+    codes, uniques = pd.factorize(values, sort=True)  # ranks of the distinct values
+    n = len(uniques)
+    return np.where(codes < 0, n, codes if ascending else n - 1 - codes)
 
 
 class Step(Protocol):

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from hedgeclone.strategies.select import WEIGHTING, eligible_nb, schedule_nb, top_n_nb, weights_nb
 from hedgeclone.strategies.steps import CappedWeight, EqualWeight, Picks, Rank, ScoreWeight, TopN
+from hedgeclone.strategies.steps import _order as rank_order
 
 
 def _score_oracle(score: pd.Series) -> pd.Series:
@@ -112,3 +113,21 @@ def test_eligibility_bounds_fail_on_nan_and_skip_inactive_fields():
     ok = eligible_nb(fields, np.array([2.0, 0.0]), np.array([np.inf, 4.0]), np.array([False, True]))
     assert list(ok) == [False, False, True]
     assert list(top_n_nb(np.array([False, True, True, True]), 2)) == [1, 2]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.sampled_from([0.0, -0.0, 1.0, 2.5]), st.just(float("nan"))),
+                          st.one_of(st.sampled_from([0.1, 0.2]), st.just(float("nan"))),
+                          st.one_of(st.sampled_from(["A1", "B2", "b2"]), st.none()),
+                          st.sampled_from(["AAA", "BBB", "aaa", "Z", "ZZ"])), max_size=25),
+       st.booleans(), st.booleans())
+def test_rank_order_equals_a_stable_multi_column_sort(rows, conviction_asc, issuer_asc):
+    frame = pd.DataFrame([r[:3] for r in rows], columns=["score", "conviction", "issuer"],
+                         index=pd.Index([r[3] for r in rows], dtype=object))
+    frame = frame.astype({"score": float, "conviction": float, "issuer": object})
+    ties = (("conviction", conviction_asc), ("issuer", issuer_asc))
+    want = frame.assign(_label=frame.index.astype(str)).sort_values(
+        ["score", "conviction", "issuer", "_label"], ascending=[False, conviction_asc, issuer_asc, True],
+        kind="stable")
+    got = rank_order(frame, ties)
+    assert list(got) == list(want.index)
