@@ -40,7 +40,8 @@ class Strategy:
         """The sessions of `market` in [start, end] on which the strategy decides."""
         raise NotImplementedError
 
-    def _run(self, view: PointInTimeView, steps: list[Step]) -> Picks:
+    def run_steps(self, view: PointInTimeView, steps: list[Step]) -> Picks:
+        """`steps` applied in order to the empty candidate set on the view date."""
         picks = Picks(tickers=pd.Index([]))
         for step in steps:
             picks = step(view, picks)
@@ -48,8 +49,8 @@ class Strategy:
 
     def rank(self, view: PointInTimeView) -> Picks:
         """Every eligible name on the view date, best score first."""
-        return self._run(view, [*self.screen_steps(), Rank()])
+        return self.run_steps(view, [*self.screen_steps(), Rank()])
 
     def decide(self, view: PointInTimeView) -> Picks:
         """The weighted picks on the view date."""
-        return self._run(view, [*self.screen_steps(), *self.pick_steps()])
+        return self.run_steps(view, [*self.screen_steps(), *self.pick_steps()])

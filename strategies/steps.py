@@ -98,10 +98,22 @@ class Picks:
 
 def _order(frame: pd.DataFrame, ties: tuple[tuple[str, bool], ...]) -> pd.Index:
     """The index of `frame` (score and tie columns) best first: score desc, ties, label asc."""
-    cols = ["score", *[c for c, _ in ties], "_label"]
+    columns = [frame["score"].to_numpy(), *[frame[c].to_numpy() for c, _ in ties], frame.index.astype(str).to_numpy()]
     ascending = [False, *[a for _, a in ties], True]
-    ordered = frame.assign(_label=frame.index.astype(str)).sort_values(cols, ascending=ascending, kind="stable")
-    return pd.Index(ordered.index)
+    keys = [_sort_key(values, asc) for values, asc in zip(columns, ascending, strict=True)]
+    return frame.index[np.lexsort(keys[::-1])] if len(frame) else pd.Index(frame.index)
+
+
+def _sort_key(values: np.ndarray, ascending: bool) -> np.ndarray:
+    """An array that `np.lexsort` orders as a stable sort of `values` would (NaN/None last either way)."""
+    if values.dtype.kind in "fiub":
+        return values.astype(np.float64) if ascending else -values.astype(np.float64)  # lexsort puts NaN last
+    values = np.asarray(values, dtype=object)
+    if ascending and not pd.isna(values).any():
+        return values.astype(str)
+    codes, uniques = pd.factorize(values, sort=True)  # ranks of the distinct values
+    n = len(uniques)
+    return np.where(codes < 0, n, codes if ascending else n - 1 - codes)
 
 
 class Step(Protocol):
@@ -482,6 +494,15 @@ class TopN:
                            f"{len(lost)} without ({shown}) replaced by the next-ranked")
 
 
+def _weighed(picks: Picks, weighting: str, cap: float) -> Picks:
+    """`picks` weighed by the selection kernel (`strategies.select.weights_nb`, the one home of the rule)."""
+    from hedgeclone.strategies.select import WEIGHTING, weights_nb  # numba loads only when a step weighs
+
+    score = picks.score.reindex(picks.tickers).to_numpy(dtype=np.float64)
+    weight = weights_nb(score, getattr(WEIGHTING, weighting), float(cap))
+    return replace(picks, weight=pd.Series(weight, index=picks.tickers, dtype=float))
+
+
 @dataclass(frozen=True)
 class EqualWeight:
     """Weigh: 1/n each.
@@ -503,10 +524,7 @@ class ScoreWeight:
     """
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
-        score = picks.score.reindex(picks.tickers).clip(lower=0.0)
-        total = float(score.sum())
-        weight = score / total if total > 0 else pd.Series(0.0, index=picks.tickers)
-        return replace(picks, weight=weight)
+        return _weighed(picks, "score", 1.0)
 
 
 @dataclass(frozen=True)
@@ -523,18 +541,7 @@ class CappedWeight:
             raise InputError(f"max_weight must be in (0, 1], got {self.cap}")
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
-        weight = ScoreWeight()(view, picks).weight.copy()
-        for _ in range(len(weight)):
-            over = weight > self.cap + 1e-15
-            if not over.any():
-                break
-            excess = float((weight[over] - self.cap).sum())
-            weight[over] = self.cap
-            free = ~over & (weight < self.cap)
-            if not free.any() or weight[free].sum() <= 0:
-                break
-            weight[free] += excess * weight[free] / weight[free].sum()
-        return replace(picks, weight=weight)
+        return _weighed(picks, "capped", self.cap)
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,11 @@
 """`sweep(config, grid)`: every combination of a parameter grid, backtested in one batch.
 
-What does not change across the grid is computed once:
-
-- decision dates once per distinct strategy (for the consensus strategy they depend only on
-  `lag_days` and `rebalance`);
-- the full ranking of each decision date once per distinct *screen* (the strategy's
-  `screen_steps()`, which leave out top N and weighting), then cut to each top N and weighed
-  by the strategy's own `pick_steps()`: for a strategy whose pick steps start with `TopN`
-  this gives exactly what `decide` gives, because ranking an already ranked list changes
-  nothing;
-- the kernel arrays of each distinct schedule once, shared by every cost and lag setting.
+What does not change across the grid is computed once (`backtest.tuning.plan`): decision dates
+once per distinct strategy (for the consensus strategy they depend only on `lag_days` and
+`rebalance`); the ranking of each decision date once per distinct base screen (the screen
+without its filters), which every combination then cuts by its filters' bounds, top N and
+weighting in numba (`strategies.select`); the kernel arrays of each distinct schedule once,
+shared by every cost and lag setting.
 
 Then all combinations run through the batch kernel (`backtest.engine.batch`) over the one
 price array, in chunks, here or on a Dask cluster. Each combination's values equal those of
@@ -19,32 +15,23 @@ run directory's metrics.json.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from hedgeclone.backtest.engine.batch import BatchArrays, BatchSet
-from hedgeclone.backtest.engine.convert import ScheduleArrays, per_asset, schedule_arrays
-from hedgeclone.backtest.engine.execution import Execution
-from hedgeclone.backtest.engine.schedule import Schedule
+from hedgeclone.backtest.engine.convert import per_asset
 from hedgeclone.backtest.metric_sets import higher_is_better
 from hedgeclone.backtest.metrics import daily_returns
-from hedgeclone.backtest.session import load_config_market, require_holdings, run_start
+from hedgeclone.backtest.session import load_config_market
 from hedgeclone.backtest.tuning import overfit
 from hedgeclone.backtest.tuning.distributed import Shared, run_chunks
 from hedgeclone.backtest.tuning.grid import Grid, combinations
-from hedgeclone.data.thirteenf.index import HoldingsIndex
+from hedgeclone.backtest.tuning.plan import Progress, plan
 from hedgeclone.errors import InputError
-from hedgeclone.strategies.calendar import window
-from hedgeclone.strategies.steps import TopN
-from hedgeclone.strategies.view import PointInTimeView
 
 __all__ = ["SweepResult", "sweep", "Progress"]
-
-Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 @dataclass(frozen=True)
@@ -112,87 +99,6 @@ class SweepResult:
             lowest = higher_is_better(metric) is False
         order = self.metrics[metric].sort_values(ascending=lowest, na_position="last", kind="stable").index
         return self.table().loc[order[:n]]
-
-
-class _Planner:
-    """Decisions and schedules for many configs over one market, each computed once."""
-
-    def __init__(self, market, progress: Progress | None) -> None:
-        self.market = market
-        self.index = HoldingsIndex(market.holdings) if market.holdings is not None else None
-        self.progress = progress
-        self._dates: dict = {}
-        self._ranked: dict = {}
-        self._picks: dict = {}
-        self._arrays: dict = {}
-
-    def dates(self, strategy, lo, hi) -> pd.DatetimeIndex:
-        key = (strategy, lo, hi)
-        if key not in self._dates:
-            self._dates[key] = strategy.decision_dates(self.market, lo, hi)
-        return self._dates[key]
-
-    def _view(self, date):
-        return PointInTimeView(self.market, date, self.index)
-
-    def picks(self, strategy, date):
-        """The strategy's weighted picks on `date`, equal to ``strategy.decide(view)``."""
-        pick_steps = strategy.pick_steps() if hasattr(strategy, "pick_steps") else None
-        if not pick_steps or not isinstance(pick_steps[0], TopN) or not hasattr(strategy, "screen_steps"):
-            key = (strategy, date)
-            if key not in self._picks:
-                self._picks[key] = strategy.decide(self._view(date))
-            return self._picks[key]
-        screen = (type(strategy), tuple(strategy.screen_steps()))
-        key = (screen, tuple(pick_steps), date)
-        if key not in self._picks:
-            rkey = (screen, date)
-            if rkey not in self._ranked:
-                self._ranked[rkey] = strategy.rank(self._view(date))
-            ranked = self._ranked[rkey]
-            chosen = ranked.keep(ranked.tickers[: pick_steps[0].n])
-            view = self._view(date)
-            for step in pick_steps:
-                chosen = step(view, chosen)
-            self._picks[key] = chosen
-        return self._picks[key]
-
-    def arrays(self, strategy, lo, hi, lag: int) -> tuple[int, int, ScheduleArrays]:
-        """(start row, end row, kernel arrays with absolute rows) of the strategy's schedule."""
-        key = (strategy, lo, hi, lag)
-        if key in self._arrays:
-            return self._arrays[key]
-        dates = self.dates(strategy, lo, hi)
-        if not len(dates):
-            raise InputError(f"{strategy.name}: no decision date between {lo.date()} and {hi.date()}")
-        schedule = Schedule.from_dict({d: self.picks(strategy, d).weight.to_dict() for d in dates})
-        calendar = self.market.close.index
-        t0 = int(calendar.searchsorted(dates[0], side="left"))
-        t1 = int(calendar.searchsorted(hi, side="right"))
-        out = (t0, t1, schedule_arrays(schedule, self.market.close.iloc[t0:t1], lag=lag).shift(t0))
-        self._arrays[key] = out
-        return out
-
-
-def _window(config, market) -> tuple[pd.Timestamp, pd.Timestamp]:
-    return window(market.close.index, run_start(config, market), config.backtest.end)
-
-
-def plan(configs: list, market, progress: Progress | None = None) -> BatchArrays:
-    """The batch of kernel inputs for `configs` (one set per config) over `market`."""
-    planner = _Planner(market, progress)
-    sets = []
-    for i, cfg in enumerate(configs):
-        require_holdings(cfg, market)
-        lo, hi = _window(cfg, market)
-        b = cfg.backtest
-        execution = Execution(fees=b.fees, fixed_fees=b.fixed_fees, slippage=b.slippage, init_cash=b.init_cash,
-                              lag=b.lag)
-        t0, t1, arrays = planner.arrays(cfg.strategy, lo, hi, execution.lag)
-        sets.append(BatchSet(t0, t1, arrays, execution))
-        if progress is not None:
-            progress("decisions", i + 1, len(configs))
-    return BatchArrays.from_sets(sets)
 
 
 def sweep(config, grid: Grid, *, market=None, progress: Progress | None = None, scheduler=None,

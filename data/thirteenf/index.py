@@ -104,18 +104,22 @@ class IssuerTable:
         ranked = self.ranked(by)
         cls = self.classes
         best_any = _first_per_key(cls)
-        if priced is not None:
-            cls = cls[cls["ticker"].isin(pd.Index(priced))]
-        chosen = _first_per_key(cls).reindex(ranked.index)
-        taken = chosen.duplicated() & chosen.notna()
-        chosen[taken] = pd.NA
-        has = chosen.notna().to_numpy()
-        traded = ranked[has].assign(ticker=chosen[has].astype("string"))
+        keep = None
+        if priced is not None:  # a hash lookup on object arrays: arrow strings' isin goes value by value
+            keep = pd.Series(cls["ticker"].to_numpy(dtype=object), dtype=object).isin(
+                np.asarray(pd.Index(priced), dtype=object)).to_numpy()
+        keys = ranked.index.to_numpy(dtype=object)
+        chosen = _lookup(_first_per_key(cls, keep), keys)
+        has = pd.notna(chosen)
+        has &= ~pd.Series(chosen, dtype=object).duplicated().to_numpy()  # a ticker goes to its first key only
+        traded = ranked[has].assign(ticker=pd.Series(chosen[has], index=ranked.index[has], dtype=object)
+                                    .astype("string"))
         rest = ranked[~has]
-        label = best_any.reindex(rest.index).astype(object)
-        fallback = rest["name"].astype(object).where(rest["name"].notna(), pd.Series(rest.index, index=rest.index))
-        label = label.where(label.notna(), fallback)
-        return traded, rest.assign(label=label.astype("string"))
+        label = _lookup(best_any, keys[~has])
+        names = rest["name"].to_numpy(dtype=object)
+        fallback = np.where(pd.notna(names), names, keys[~has])
+        label = np.where(pd.notna(label), label, fallback)
+        return traded, rest.assign(label=pd.Series(label, index=rest.index, dtype=object).astype("string"))
 
     def listing(self, priced: Iterable[str] | None = None, by: str = "holders") -> pd.DataFrame:
         """Every row ranked by `by`, with its traded ``ticker`` (<NA> where none is priced)."""
@@ -143,14 +147,30 @@ class IssuerTable:
                 f"(latest report before {self.oldest_quarter})")
 
 
-def _first_per_key(classes: pd.DataFrame) -> pd.Series:
-    """Per key, the ticker with most holders, then highest conviction, then alphabetical."""
+def _lookup(series: pd.Series, keys: np.ndarray) -> np.ndarray:
+    """``series.reindex(keys)`` as an object array (None where a key is absent)."""
+    pos = pd.Index(series.index).get_indexer(keys) if len(series) else np.full(len(keys), -1)
+    values = series.to_numpy(dtype=object)
+    out = np.full(len(keys), None, dtype=object)
+    out[pos >= 0] = values[pos[pos >= 0]]
+    return out
+
+
+def _first_per_key(classes: pd.DataFrame, keep: np.ndarray | None = None) -> pd.Series:
+    """Per key, the ticker with most holders, then highest conviction, then alphabetical (rows in `keep`)."""
     if classes.empty:
         return pd.Series(dtype="string")
-    order = classes.sort_values(["key", "holders", "conviction", "ticker"], ascending=[True, False, False, True],
-                                kind="stable")
-    first = order.drop_duplicates("key")
-    return pd.Series(first["ticker"].to_numpy(dtype=object), index=pd.Index(first["key"].to_numpy(dtype=object)))
+    keys = classes["key"].to_numpy(dtype=object)
+    tickers = classes["ticker"].to_numpy(dtype=object)
+    order = np.lexsort((tickers.astype(str), -classes["conviction"].to_numpy(dtype=float),
+                        -classes["holders"].to_numpy(dtype=float), keys.astype(str)))
+    if keep is not None:
+        order = order[keep[order]]
+    if not len(order):
+        return pd.Series(dtype="string")
+    k = keys[order]
+    first = order[np.r_[True, k[1:] != k[:-1]]]
+    return pd.Series(tickers[first], index=pd.Index(keys[first]))
 
 
 def _empty_table() -> tuple[pd.DataFrame, pd.DataFrame]:
