@@ -33,6 +33,7 @@ from hedgeclone.backtest.engine.records import (
     Side,
     Status,
     fill_dt,
+    placed_dt,
 )
 
 MAX_IMPACT = 0.99  # the square-root law stops meaning anything long before an order moves the price 100%
@@ -144,6 +145,10 @@ def simulate_models_nb(
     part_order = np.empty(n_cols, dtype=np.int64)
     exec_price = np.full(n_cols, np.nan)
     order_key = np.zeros(n_cols)
+    order_id = np.full(n_cols, -1, dtype=np.int64)
+    short = np.zeros(n_cols, dtype=np.bool_)  # a buy cash cut short today
+    placed = np.empty(target_cols.shape[0] + 16, dtype=placed_dt)
+    n_placed = 0
 
     cap = params.participation
     k_impact = params.impact
@@ -195,7 +200,7 @@ def simulate_models_nb(
                 p = _fill_price_nb(close, market, params.at_open, t, c)
                 if not _valid_nb(p):
                     return ModelOutput(value_out, cash_out, fees_out, orders[:n_orders], Status.bad_price, t, c,
-                                       impact_out, interest_out)
+                                       impact_out, interest_out, placed[:n_placed])
                 goal = target[c] * value_now / p if value_now > 0.0 else position[c]
                 if lot > 0.0 and target[c] > 0.0:
                     goal = _lots_nb(goal, lot)
@@ -208,6 +213,18 @@ def simulate_models_nb(
                 order_key[c] = target[c] * value_now - position[c] * p
                 ordered[c] = abs(size)
                 order_row[c] = t
+                placed = _grow_nb(placed, n_placed)
+                q = placed[n_placed]
+                q["row"] = t
+                q["col"] = c
+                q["side"] = Side.buy if size > 0 else Side.sell
+                q["ordered"] = abs(size)
+                q["price"] = p
+                q["filled"] = 0.0
+                q["value"] = 0.0
+                q["last_row"] = -1
+                order_id[c] = n_placed
+                n_placed += 1
                 active[n_active] = c
                 n_active += 1
             for e in range(lo, hi):
@@ -249,6 +266,7 @@ def simulate_models_nb(
                 was_held = position[c] != 0.0
                 if pending[c] > 0.0:
                     res = buy_nb(cash, position[c], want, p * (1.0 + frac), fees, fixed, slip, min_size)
+                    short[c] = res.size < want
                     if lot > 0.0 and res.size > 0.0 and res.size < want:
                         whole = _lots_nb(res.size, lot)
                         if whole <= 0.0:
@@ -279,6 +297,10 @@ def simulate_models_nb(
                 n_orders += 1
                 fees_out[t] += res.fees_paid
                 impact_out[t] += paid
+                q = placed[order_id[c]]
+                q["filled"] += res.size
+                q["value"] += res.size * res.price
+                q["last_row"] = t
                 left = pending[c] - signed
                 pending[c] = 0.0 if is_close_nb(abs(left), 0.0) or abs(left) < min_size else left
                 if position[c] != 0.0 and not was_held:
@@ -293,10 +315,18 @@ def simulate_models_nb(
                     held[hs] = held[n_held]
                     held_slot[held[hs]] = hs
                     held_slot[c] = -1
-            # Keep only the orders still open.
+            # A buy that cash cut short waits only while sells of its rebalance may still bring cash;
+            # once none is open, what cash could not pay for is dropped (as the reference drops it).
+            selling = False
+            for a in range(n_active):
+                if pending[active[a]] < 0.0:
+                    selling = True
             kept = 0
             for a in range(n_active):
                 c = active[a]
+                if short[c] and not selling:
+                    pending[c] = 0.0
+                short[c] = False
                 if pending[c] != 0.0:
                     active[kept] = c
                     kept += 1
@@ -347,4 +377,4 @@ def simulate_models_nb(
                     kept += 1
             n_active = kept
     return ModelOutput(value_out, cash_out, fees_out, orders[:n_orders], Status.ok, -1, -1, impact_out,
-                       interest_out)
+                       interest_out, placed[:n_placed])

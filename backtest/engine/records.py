@@ -134,6 +134,22 @@ fill_dt = np.dtype(
 """One fill of the execution-model kernel: `order_dt`'s fields, then which order it fills and how much impact cost."""
 
 
+placed_dt = np.dtype(
+    [
+        ("row", np.int64),  # row on which the order was placed
+        ("col", np.int64),
+        ("side", np.int64),
+        ("ordered", np.float64),  # shares asked for, always positive
+        ("price", np.float64),  # the price the order was sized at
+        ("filled", np.float64),  # shares filled in all
+        ("value", np.float64),  # value of those fills (at their prices)
+        ("last_row", np.int64),  # row of the last fill, -1 if none
+    ],
+    align=True,
+)
+"""One order placed by the execution-model kernel, filled or not."""
+
+
 class ModelParams(NamedTuple):
     """Scalar parameters of the execution models as `simulate_models_nb` reads them (each "off" value is neutral)."""
 
@@ -171,3 +187,4 @@ class ModelOutput(NamedTuple):
     bad_col: int
     impact_paid: np.ndarray  # market impact paid on each row
     interest: np.ndarray  # interest earned on each row
+    placed: np.ndarray  # `placed_dt` records: every order placed, filled or not

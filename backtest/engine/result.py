@@ -105,24 +105,29 @@ class Result:
         return frame
 
     def fills(self) -> pd.DataFrame:
-        """One row per order: order_date, ticker, side, ordered and filled shares, fill_rate, last_fill, sessions.
+        """One row per order placed: order_date, ticker, side, ordered (shares), price (it was sized at),
+        filled (shares), value (of the fills), fill_rate, last_fill and sessions (from the order to its last
+        fill; 0: filled on its own day; NaN and NaT when nothing filled). Delistings are not orders.
 
-        `sessions` counts the sessions from the order to its last fill (0: filled on its own day).
-        Orders that never filled at all are not listed (the kernel records fills); delistings are left out.
-        Without execution models every order fills in one session.
+        Without execution models every order is a fill of its own day, filled whole.
         """
-        t = self.trades
-        if "order_date" not in t.columns:
-            t = t.assign(order_date=t["date"], ordered=t["shares"])
-        t = t[t["reason"] == "rebalance"]
-        rows = pd.Series(np.arange(len(self.index)), index=self.index)
-        g = t.assign(row=rows.reindex(t["date"]).to_numpy(), order_row=rows.reindex(t["order_date"]).to_numpy())
-        out = g.groupby(["order_date", "ticker", "side"], sort=False).agg(
-            ordered=("ordered", "first"), filled=("shares", "sum"), value=("value", "sum"), last_fill=("date", "max"),
-            last_row=("row", "max"), order_row=("order_row", "first")).reset_index()
-        out["fill_rate"] = (out["filled"] / out["ordered"]).clip(upper=1.0)
-        out["sessions"] = out["last_row"] - out["order_row"]
-        return out.drop(columns=["last_row", "order_row"])
+        placed = getattr(self.output, "placed", None)
+        if placed is None:
+            t = self.trades[self.trades["reason"] == "rebalance"]
+            return pd.DataFrame({"order_date": t["date"], "ticker": t["ticker"], "side": t["side"],
+                                 "ordered": t["shares"], "price": t["price"], "filled": t["shares"],
+                                 "value": t["value"], "fill_rate": 1.0, "last_fill": t["date"],
+                                 "sessions": 0.0}).reset_index(drop=True)
+        some = placed["last_row"] >= 0
+        last = np.where(some, placed["last_row"], 0)
+        return pd.DataFrame({
+            "order_date": self.index[placed["row"]], "ticker": self.close.columns[placed["col"]],
+            "side": np.where(placed["side"] == Side.buy, "buy", "sell"), "ordered": placed["ordered"],
+            "price": placed["price"], "filled": placed["filled"], "value": placed["value"],
+            "fill_rate": np.minimum(placed["filled"] / placed["ordered"], 1.0),
+            "last_fill": pd.DatetimeIndex(np.where(some, self.index[last], pd.NaT)),
+            "sessions": np.where(some, last - placed["row"], np.nan),
+        })
 
     @cached_property
     def positions(self) -> pd.DataFrame:

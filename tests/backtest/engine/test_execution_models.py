@@ -141,7 +141,8 @@ def test_a_capped_order_fills_over_days_by_hand():
     assert t["filled"].iloc[-1] == pytest.approx(1.0)
     assert t["filled"].is_monotonic_increasing
     fills = result.fills()
-    assert len(fills) == 1 and fills["sessions"].iloc[0] == 13 and fills["fill_rate"].iloc[0] == pytest.approx(1.0)
+    assert len(fills) == 1 and fills["sessions"].iloc[0] == 13 and fills["filled"].iloc[0] == pytest.approx(ordered)
+    assert fills["sessions"].iloc[0] == 13 and fills["fill_rate"].iloc[0] == pytest.approx(1.0)
     # Cash not yet invested stays cash: value = cash + shares x 10 - fees, every day.
     held = t.set_index("date")["shares"].reindex(index).fillna(0).cumsum()
     fees = result.costs.cumsum()
@@ -238,3 +239,17 @@ def test_models_validate_and_print():
         run(close, weights, cap=VolumeCap(0.1))
     with pytest.raises(InputError, match="volume"):
         run(close, weights, Liquidity(close=close), cap=VolumeCap(0.1))
+
+
+def test_an_order_without_volume_never_fills_and_says_so():
+    index = pd.bdate_range("2022-01-03", periods=10)
+    close = pd.DataFrame({"A": 10.0, "B": 5.0}, index=index)
+    volume = pd.DataFrame({"A": 1e9, "B": 0.0}, index=index)
+    weights = pd.DataFrame(np.nan, index=index, columns=["A", "B"])
+    weights.iloc[1] = [0.5, 0.5]
+    result = run(close, weights, Liquidity(close=close, volume=volume), cap=VolumeCap(0.1))
+    fills = result.fills().set_index("ticker")
+    assert fills.loc["A", "fill_rate"] == pytest.approx(1.0) and fills.loc["A", "sessions"] == 0
+    assert fills.loc["B", "filled"] == 0.0 and np.isnan(fills.loc["B", "sessions"])
+    assert fills.loc["B", "ordered"] == pytest.approx(0.5 * 1e6 / 5.0)
+    assert result.cash.iloc[-1] == pytest.approx(1e6 - 0.5e6 * 1.001)  # unfilled cash stays cash
