@@ -44,7 +44,7 @@ def tune(
     from hedgeclone.atomic import check_output_dir, write_directory
     from hedgeclone.backtest.cli.run import config_store, progress_bar
     from hedgeclone.backtest.report.tune import best_table, tune_page
-    from hedgeclone.backtest.session import load_config_market
+    from hedgeclone.backtest.session import execution_of, load_config_market
     from hedgeclone.backtest.tuning import parse_grid_option, pbo, sweep, sweep_dsr
     from hedgeclone.backtest.tuning.grid import combinations
     from hedgeclone.backtest.tuning.walkforward import WF_METRICS
@@ -53,6 +53,10 @@ def tune(
     from hedgeclone.strategies.config import load_config
 
     config = load_config(config_path)
+    models = execution_of(config).models
+    if models:  # the batch kernel is the reference one: refuse rather than silently drop the models
+        raise InputError(f"{config_path}: tune does not run execution models yet ({', '.join(map(repr, models))}); "
+                         "remove them from [backtest] or use `hedgeclone run` / `hedgeclone capacity`")
     parsed = parse_grid_option(grid)
     names, combos, _ = combinations(config, parsed)  # checks names and values before any work
     known = _known_metrics(config.backtest.benchmarks)

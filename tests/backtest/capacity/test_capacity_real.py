@@ -3,56 +3,29 @@ book of 20 thinly traded stocks loses return as it grows; one of the 10 most tra
 
 from __future__ import annotations
 
-import datetime as dt
+import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from hedgeclone.backtest.capacity import capacity
-from hedgeclone.data.market import Market
-from hedgeclone.strategies import FixedWeights
-from hedgeclone.strategies.config import BacktestConfig, RunConfig
+ROOT = Path(__file__).resolve().parents[3]
+if str(ROOT) not in sys.path:  # `examples` is a folder of the checkout, not an installed package
+    sys.path.insert(0, str(ROOT))
 
-FILE = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "prices" / "us_stocks_close_volume_2014_2024.parquet"
+from examples.capacity_figures import AUMS, REAL_FILE, real_books, real_config  # noqa: E402
+from hedgeclone.backtest.capacity import capacity  # noqa: E402
+
+FILE = ROOT / ".." / "shared" / "data" / REAL_FILE
 pytestmark = pytest.mark.skipif(not FILE.exists(), reason=f"real data absent: {FILE} (../shared/data)")
-AUMS = (1e5, 1e6, 1e7, 1e8)
-
-
-def _read(tickers=None, start="2015-01-01", end="2019-01-01") -> pd.DataFrame:
-    filters = [("date", ">=", dt.date.fromisoformat(start)), ("date", "<", dt.date.fromisoformat(end))]
-    if tickers is not None:
-        filters.append(("ticker", "in", list(tickers)))
-    frame = pd.read_parquet(FILE, columns=["ticker", "date", "close", "volume"], filters=filters)
-    frame["ticker"] = frame["ticker"].astype(str)
-    frame["date"] = pd.to_datetime(frame["date"])
-    return frame
 
 
 @pytest.fixture(scope="module")
 def books():
-    # Chosen on 2015 data only, traded 2016-2018: no look-ahead in the choice.
-    year = _read(end="2016-01-01")
-    year["dollar"] = year["close"].astype(float) * year["volume"]
-    median = year.groupby("ticker")["dollar"].median()
-    counts = _read(start="2016-01-01").groupby("ticker").size()
-    full = counts[counts == counts.max()].index  # priced on every session of 2016-2018
-    thin = sorted(median[(median > 5e4) & (median < 2e5) & median.index.isin(full)].index)[:20]
-    thick = list(median[median.index.isin(full)].sort_values().index[-10:])
-    prices = _read(thin + thick)
-    close = prices.pivot(index="date", columns="ticker", values="close").astype(float)
-    volume = prices.pivot(index="date", columns="ticker", values="volume").astype(float)
-    market = Market(close=close, raw_close=None, volume=volume, shares=None, holdings=None,
-                    benchmarks=pd.DataFrame(index=close.index), delisting_returns=pd.Series(dtype=float))
-    return market, thin, thick
+    return real_books(FILE)
 
 
 def _capacity(market, tickers):
-    weights = tuple((t, 1.0 / len(tickers)) for t in tickers)
-    config = RunConfig(strategy=FixedWeights(weights=weights, rebalance="quarterly"),
-                       backtest=BacktestConfig(start=dt.date(2016, 1, 4), end=dt.date(2018, 12, 31), fees=0.001,
-                                               benchmarks=()))
-    return capacity(config, market, AUMS).table
+    return capacity(real_config(tickers), market, AUMS).table
 
 
 def test_thin_stocks_lose_return_as_the_book_grows(books):

@@ -32,3 +32,10 @@ def test_the_command_writes_the_table_and_the_report(call, tmp_path):
     assert "Capacity" in (out / "report.html").read_text() and "fill rate" in text
     code, text = call("capacity", str(path), "--aum", "1e5,abc", "--out", str(tmp_path / "bad"))
     assert code == 2 and "--aum: 'abc' is not a number" in text and not (tmp_path / "bad").exists()
+
+
+def test_tune_refuses_execution_models(call, tmp_path):
+    path = tmp_path / "capped.toml"
+    path.write_text(TOML.replace('benchmarks = ["sp500"]', 'benchmarks = ["sp500"]\nparticipation = 0.1'))
+    code, text = call("tune", str(path), "--grid", "top_n=5,10", "--out", str(tmp_path / "t"))
+    assert code == 2 and "tune does not run execution models yet (VolumeCap(0.1))" in text
