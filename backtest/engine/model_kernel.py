@@ -84,6 +84,37 @@ def _lots_nb(shares: float, lot: float) -> float:
 
 
 @njit(cache=True)
+def _hold_nb(held: np.ndarray, held_slot: np.ndarray, n_held: int, col: int) -> int:
+    """Append `col` to the held list; return the new count."""
+    held_slot[col] = n_held
+    held[n_held] = col
+    return n_held + 1
+
+
+@njit(cache=True)
+def _release_nb(held: np.ndarray, held_slot: np.ndarray, n_held: int, col: int) -> int:
+    """Remove `col` from the held list (the last one takes its place); return the new count."""
+    s = held_slot[col]
+    n_held -= 1
+    held[s] = held[n_held]
+    held_slot[held[s]] = s
+    held_slot[col] = -1
+    return n_held
+
+
+@njit(cache=True)
+def _still_open_nb(active: np.ndarray, n_active: int, pending: np.ndarray) -> int:
+    """Keep in `active` only the columns with shares still pending; return how many."""
+    kept = 0
+    for a in range(n_active):
+        c = active[a]
+        if pending[c] != 0.0:
+            active[kept] = c
+            kept += 1
+    return kept
+
+
+@njit(cache=True)
 def simulate_models_nb(
     close: np.ndarray,
     schedule: ScheduleArrays,
@@ -304,33 +335,23 @@ def simulate_models_nb(
                 left = pending[c] - signed
                 pending[c] = 0.0 if is_close_nb(abs(left), 0.0) or abs(left) < min_size else left
                 if position[c] != 0.0 and not was_held:
-                    held_slot[c] = n_held
-                    held[n_held] = c
-                    n_held += 1
+                    n_held = _hold_nb(held, held_slot, n_held, c)
                     if delisting and last_valid_row[c] == -2:
                         last_valid_row[c] = _last_valid_row_nb(close, c)
                 elif position[c] == 0.0 and was_held:
-                    hs = held_slot[c]
-                    n_held -= 1
-                    held[hs] = held[n_held]
-                    held_slot[held[hs]] = hs
-                    held_slot[c] = -1
+                    n_held = _release_nb(held, held_slot, n_held, c)
             # A buy that cash cut short waits only while sells of its rebalance may still bring cash;
             # once none is open, what cash could not pay for is dropped (as the reference drops it).
             selling = False
             for a in range(n_active):
                 if pending[active[a]] < 0.0:
                     selling = True
-            kept = 0
             for a in range(n_active):
                 c = active[a]
                 if short[c] and not selling:
                     pending[c] = 0.0
                 short[c] = False
-                if pending[c] != 0.0:
-                    active[kept] = c
-                    kept += 1
-            n_active = kept
+            n_active = _still_open_nb(active, n_active, pending)
         # Close: the held names' last valid close; delist those whose prices end here; then value.
         h = 0
         while h < n_held:
@@ -358,23 +379,14 @@ def simulate_models_nb(
             n_orders += 1
             position[c] = 0.0
             pending[c] = 0.0
-            n_held -= 1
-            held[h] = held[n_held]
-            held_slot[held[h]] = h
-            held_slot[c] = -1
+            n_held = _release_nb(held, held_slot, n_held, c)  # held[h] is now the last one: look at it next
         value = cash
         for h in range(n_held):
             c = held[h]
             value += position[c] * last_price[c]
         value_out[t] = value
         cash_out[t] = cash
-        if n_active:
-            kept = 0
-            for a in range(n_active):
-                c = active[a]
-                if pending[c] != 0.0:
-                    active[kept] = c
-                    kept += 1
-            n_active = kept
+        if n_active:  # a delisting above may have closed an order
+            n_active = _still_open_nb(active, n_active, pending)
     return ModelOutput(value_out, cash_out, fees_out, orders[:n_orders], Status.ok, -1, -1, impact_out,
                        interest_out, placed[:n_placed])
