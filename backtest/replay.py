@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from hedgeclone.backtest.engine import Result, Schedule, simulate
+from hedgeclone.backtest.engine import Execution, Result, Schedule, simulate
+from hedgeclone.backtest.engine.liquidity import Liquidity
 from hedgeclone.backtest.metric_sets import format_metric
 from hedgeclone.backtest.run import (
     RunData,
@@ -27,7 +28,7 @@ from hedgeclone.strategies.calendar import window
 from hedgeclone.strategies.steps import Picks
 from hedgeclone.strategies.view import MarketData, PointInTimeView
 
-__all__ = ["StrategyRun", "run", "run_strategy", "decide_all"]
+__all__ = ["StrategyRun", "run", "run_strategy", "decide_all", "simulate_picks"]
 
 
 @dataclass(frozen=True)
@@ -128,10 +129,13 @@ def run_strategy(
     lag: int = 1,
     delisting_returns: pd.Series | None = None,
     on_decision: Callable[[int, int], None] | None = None,
+    execution: Execution | None = None,
 ) -> StrategyRun:
     """Decide on each of the strategy's dates in [start, end] and simulate from the first one.
 
     Orders execute `lag` trading days after their decision date (default: the next close).
+    `execution` replaces the cost keywords and `lag` with one `Execution` (its execution models
+    read the market's volume and open prices, whole histories, through `Liquidity.of(market)`).
     Held names whose prices end are closed at their last price times 1 + their delisting
     return (the market's `delisting_returns` unless given); the notes count the positions closed
     at delistings apart from those closed because their data ended (the market's `ends`).
@@ -142,12 +146,29 @@ def run_strategy(
     if not len(dates):
         raise InputError(f"{strategy.name}: no decision date between {lo.date()} and {hi.date()}")
     picks, notes = decide_all(strategy, market, dates, on_decision)
+    if execution is not None and (fees, fixed_fees, slippage, init_cash, lag) != (0.0, 0.0, 0.0, 1.0, 1):
+        raise InputError("pass the costs, cash and lag inside execution=Execution(...), not beside it")
+    if execution is None:
+        execution = Execution(fees=fees, fixed_fees=fixed_fees, slippage=slippage, init_cash=init_cash, lag=lag)
+    return simulate_picks(strategy, market, picks, notes, hi, execution, delisting_returns)
+
+
+def simulate_picks(strategy: Strategy, market: MarketData, picks: dict[pd.Timestamp, Picks], notes: list[str],
+                   end: pd.Timestamp, execution: Execution,
+                   delisting_returns: pd.Series | None = None) -> StrategyRun:
+    """The backtest of decisions already made (`decide_all`), from the first decision date to `end`, with `execution`.
+
+    `capacity` simulates one set of decisions at several sizes through it.
+    """
+    dates = pd.DatetimeIndex(sorted(picks))
+    hi, lag = end, execution.lag
+    notes = list(notes)
     schedule = Schedule.from_dict({d: p.weight.to_dict() for d, p in picks.items()})
     if delisting_returns is None:
         delisting_returns = getattr(market, "delisting_returns", None)
     result = simulate(
-        market.close.loc[dates[0] : hi], schedule, fees=fees, fixed_fees=fixed_fees, slippage=slippage,
-        init_cash=init_cash, lag=lag, delisting=True, delisting_returns=delisting_returns,
+        market.close.loc[dates[0] : hi], schedule, execution=execution, delisting=True,
+        delisting_returns=delisting_returns, liquidity=Liquidity.of(market) if execution.models else None,
     )
     if not len(result.orders):
         notes.append(f"the backtest made no trade and held cash throughout: {_why_no_trade(picks, dates, hi, lag, market)}")

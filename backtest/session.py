@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from hedgeclone.backtest.engine import Execution
+from hedgeclone.backtest.engine.models import CashYield, NextOpen, SquareRootImpact, VolumeCap, WholeShares
 from hedgeclone.backtest.metrics import risk_free_from_yield
 from hedgeclone.backtest.replay import StrategyRun, run_strategy
 from hedgeclone.backtest.run import data_fingerprint
@@ -23,7 +25,7 @@ from hedgeclone.strategies.config import BacktestConfig, DataConfig, RunConfig
 from hedgeclone.strategies.consensus import HedgeFundConsensus
 from hedgeclone.strategies.view import PointInTimeView
 
-__all__ = ["demo_config", "load_config_market", "run_start", "run_config", "write_config_run", "screen_config", "risk_free_rate"]
+__all__ = ["demo_config", "execution_of", "load_config_market", "run_start", "run_config", "write_config_run", "screen_config", "risk_free_rate"]
 
 
 def demo_config(*, top_n: int = 14, fees: float = 0.001, stocks: int = 3000, filers: int = 300,
@@ -54,14 +56,29 @@ def run_start(config: RunConfig, market: Market) -> pd.Timestamp | None:
     return None
 
 
-def run_config(config: RunConfig, market: Market, on_decision: Callable[[int, int], None] | None = None) -> StrategyRun:
-    """Replay the config's strategy on `market` with its costs, lag and window."""
+def execution_of(config: RunConfig) -> Execution:
+    """The `Execution` of the config's [backtest] section: costs, cash, lag and the execution models it turns on."""
+    b = config.backtest
+    yield_file = _yield_series(config, "cash_yield") if b.cash_yield is not None else None
+    return Execution(
+        fees=b.fees, fixed_fees=b.fixed_fees, slippage=b.slippage, init_cash=b.init_cash, lag=b.lag,
+        cap=VolumeCap(b.participation) if b.participation is not None else None,
+        impact=SquareRootImpact(b.impact, b.impact_window) if b.impact > 0 else None,
+        fills=NextOpen() if b.fill == "open" else None,
+        shares=WholeShares(b.lot, b.min_order_value) if b.lot > 0 or b.min_order_value > 0 else None,
+        cash_yield=CashYield.from_yield(yield_file, source=b.cash_yield) if yield_file is not None else None,
+    )
+
+
+def run_config(config: RunConfig, market: Market, on_decision: Callable[[int, int], None] | None = None,
+               execution: Execution | None = None) -> StrategyRun:
+    """Replay the config's strategy on `market` with its window and `execution` (default: `execution_of(config)`)."""
     b = config.backtest
     require_holdings(config, market)
     return run_strategy(
         config.strategy, market, start=run_start(config, market), end=pd.Timestamp(b.end) if b.end else None,
-        fees=b.fees, fixed_fees=b.fixed_fees, slippage=b.slippage, init_cash=b.init_cash, lag=b.lag,
-        delisting_returns=market.delisting_returns, on_decision=on_decision,
+        execution=execution or execution_of(config), delisting_returns=market.delisting_returns,
+        on_decision=on_decision,
     )
 
 
@@ -74,21 +91,34 @@ def require_holdings(config: RunConfig, market: Market) -> None:
 
 def risk_free_rate(config: RunConfig, index: pd.DatetimeIndex) -> pd.Series | float:
     """The daily risk-free rate on `index` from the config's yield file (0 without one)."""
-    path = config.backtest.risk_free
-    if path is None:
+    if config.backtest.risk_free is None:
         return 0.0
+    series = _yield_series(config, "risk_free")
+    if series.loc[: index[0]].empty:
+        raise InputError(f"backtest.risk_free: {_yield_file(config, 'risk_free')} starts after the run "
+                         f"({index[0].date()})")
+    return risk_free_from_yield(series, index=index)
+
+
+def _yield_file(config: RunConfig, key: str) -> Path:
+    path = getattr(config.backtest, key)
     base = config.path.parent if config.path is not None else Path.cwd()
-    file = Path(path) if Path(path).is_absolute() else base / path
+    return Path(path) if Path(path).is_absolute() else base / path
+
+
+def _yield_series(config: RunConfig, key: str) -> pd.Series:
+    """The annual yield in percent of the CSV (Date,Close, like Yahoo's ^IRX) that `backtest.<key>` names."""
+    file = _yield_file(config, key)
     try:
         frame = pd.read_csv(file, parse_dates=["Date"], index_col="Date")
         series = frame["Close"]
     except FileNotFoundError:
-        raise InputError(f"backtest.risk_free: no such file {file}") from None
+        raise InputError(f"backtest.{key}: no such file {file}") from None
     except (KeyError, ValueError) as exc:
-        raise InputError(f"backtest.risk_free: {file} needs Date and Close columns ({exc})") from None
-    if series.loc[: index[0]].empty:
-        raise InputError(f"backtest.risk_free: {file} starts after the run ({index[0].date()})")
-    return risk_free_from_yield(series.dropna(), index=index)
+        raise InputError(f"backtest.{key}: {file} needs Date and Close columns ({exc})") from None
+    if not isinstance(series.index, pd.DatetimeIndex) or not pd.api.types.is_numeric_dtype(series.dtype):
+        raise InputError(f"backtest.{key}: {file} needs dates in Date and numbers in Close")
+    return series.dropna()
 
 
 def write_config_run(out: Path, config: RunConfig, market: Market, run: StrategyRun) -> Path:

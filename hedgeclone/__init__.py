@@ -44,6 +44,13 @@ _FACADE = {
     "report": "hedgeclone.backtest.report",
     "compare": "hedgeclone.backtest.compare",
     "sweep": "hedgeclone.backtest.tuning",
+    "capacity": "hedgeclone.backtest.capacity",
+    "Liquidity": "hedgeclone.backtest.engine.liquidity",
+    "VolumeCap": "hedgeclone.backtest.engine.models",
+    "SquareRootImpact": "hedgeclone.backtest.engine.models",
+    "NextOpen": "hedgeclone.backtest.engine.models",
+    "WholeShares": "hedgeclone.backtest.engine.models",
+    "CashYield": "hedgeclone.backtest.engine.models",
 }
 
 __all__ = ["CorruptFileError", "DataError", "HedgecloneError", "InputError", "__version__", *_FACADE]

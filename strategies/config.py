@@ -48,7 +48,7 @@ STRATEGIES: dict[str, type] = {
 
 @dataclass(frozen=True)
 class BacktestConfig:
-    """How the backtest runs: window, costs, cash, execution lag, benchmarks."""
+    """How the backtest runs: window, costs, cash, execution lag, benchmarks, execution models."""
 
     start: dt.date | None = None
     end: dt.date | None = None
@@ -59,6 +59,14 @@ class BacktestConfig:
     lag: int = 1  # trading days between decision and execution (1 = next close)
     benchmarks: tuple[str, ...] = ("sp500", "russell-microcap")
     risk_free: str | None = None  # CSV of an annual yield in percent (Date,Close), like Yahoo's ^IRX
+    # Execution models (README, "Execution models"), all off by default:
+    participation: float | None = None  # an order trades at most this fraction of a day's dollar volume
+    impact: float = 0.0  # k of the square-root market impact (0: none)
+    impact_window: int = 20  # sessions of the trailing volatility and average dollar volume
+    fill: Literal["close", "open"] = "close"  # "open": fill at the execution session's open
+    lot: int = 0  # shares in multiples of lot (1: whole shares, 100: round lots; 0: fractional)
+    min_order_value: float = 0.0  # no order worth less than this (exits excepted)
+    cash_yield: str | None = None  # CSV of an annual yield in percent that idle cash earns (like risk_free)
 
     def __post_init__(self) -> None:
         if self.start and self.end and self.start > self.end:
@@ -152,6 +160,8 @@ def _text(value: Any) -> str | None:
 RULES: dict[str, Any] = {
     "fees": _range(0, 1, hi_open=True), "slippage": _range(0, 1, hi_open=True), "fixed_fees": _range(0),
     "init_cash": _range(0, lo_open=True), "lag": _range(0, 2520), "benchmarks": _unique, "risk_free": _text,
+    "participation": _range(0, lo_open=True), "impact": _range(0), "impact_window": _range(2, 2520),
+    "lot": _range(0, 1_000_000), "min_order_value": _range(0), "cash_yield": _text,
     "top_n": _range(1, 100_000), "min_holders": _range(0, 100_000), "max_weight": _range(0, 1, lo_open=True),
     "lag_days": _range(0, 3650), "min_price": _range(0), "min_cap": _range(0), "max_cap": _range(0, lo_open=True),
     "min_aum": _range(0), "max_aum": _range(0, lo_open=True), "min_positions": _range(0),

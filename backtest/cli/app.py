@@ -32,6 +32,7 @@ def print_error(message: object, *, prefix: str = "error:") -> None:
 def _register() -> None:
     # Each module adds its commands; kept apart so that each stays short.
     from hedgeclone.backtest.cli import (
+        capacity,
         compare,
         data_13f,
         data_delistings,
@@ -42,7 +43,7 @@ def _register() -> None:
         tune,
     )
 
-    for module in (demo, run, compare, tune):
+    for module in (demo, run, compare, tune, capacity):
         module.register(app)
     for module in (data_prices, data_delistings, data_13f, data_store):
         module.register(data_app)

@@ -38,7 +38,7 @@ def tune(
     from hedgeclone.backtest.cli.run import config_store, progress_bar
     from hedgeclone.backtest.report.display import walkforward_table
     from hedgeclone.backtest.report.tune import best_table, tune_page
-    from hedgeclone.backtest.session import load_config_market
+    from hedgeclone.backtest.session import execution_of, load_config_market
     from hedgeclone.backtest.tuning import overfitting, parse_grid_option, sweep
     from hedgeclone.backtest.tuning.grid import combinations
     from hedgeclone.backtest.tuning.walkforward import WF_METRICS
@@ -47,6 +47,10 @@ def tune(
     from hedgeclone.strategies.config import load_config
 
     config = load_config(config_path)
+    models = execution_of(config).models
+    if models:  # the batch kernel is the reference one: refuse rather than silently drop the models
+        raise InputError(f"{config_path}: tune does not run execution models yet ({', '.join(map(repr, models))}); "
+                         "remove them from [backtest] or use `hedgeclone run` / `hedgeclone capacity`")
     parsed = parse_grid_option(grid)
     names, combos, _ = combinations(config, parsed)  # checks names and values before any work
     known = _known_metrics(config.backtest.benchmarks)

@@ -1,9 +1,9 @@
 """`Execution`: how orders are filled and paid for, passed whole instead of as loose keywords.
 
-Today it carries the costs vectorbt's reference knows (a fee rate, a fixed fee per fill,
-slippage), the initial cash and the execution lag; the execution models still to come
-(volume caps, market impact, integer shares) join it as fields, not as new keywords of
-`simulate`. The kernels read its costs as an `ExecutionArrays` NamedTuple.
+It carries the costs vectorbt's reference knows (a fee rate, a fixed fee per fill, slippage),
+the initial cash, the execution lag and the execution models of `models` (a volume cap, market
+impact, fills at the open, whole shares, a yield on cash), each off unless given. The kernels
+read its costs as an `ExecutionArrays` NamedTuple and its models as a `ModelParams` one.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from hedgeclone.backtest.engine.convert import per_asset
-from hedgeclone.backtest.engine.records import ExecutionArrays
+from hedgeclone.backtest.engine.models import CashYield, NextOpen, SquareRootImpact, VolumeCap, WholeShares
+from hedgeclone.backtest.engine.records import ExecutionArrays, ModelParams
 from hedgeclone.errors import InputError
 
 __all__ = ["Execution", "ExecutionArrays"]
@@ -25,6 +26,8 @@ _COSTS = ("fees", "fixed_fees", "slippage")
 # Largest allowed value of each cost (exclusive): a rate or fraction of 1 or more would give
 # away the whole trade; a fixed fee is an amount, so only finite.
 _UPPER = {"fees": 1.0, "fixed_fees": None, "slippage": 1.0}
+_MODELS = {"cap": VolumeCap, "impact": SquareRootImpact, "fills": NextOpen, "shares": WholeShares,
+           "cash_yield": CashYield}
 
 
 def _is_number(value) -> bool:
@@ -67,7 +70,10 @@ class Execution:
     - `fixed_fees`: amount paid per fill, >= 0;
     - `slippage`: fraction of the price by which each fill is worse, in [0, 1);
     - `init_cash`: starting cash, finite and > 0;
-    - `lag`: trading days between a rebalance's date and its execution, an integer >= 0.
+    - `lag`: trading days between a rebalance's date and its execution, an integer >= 0;
+    - `cap` (`VolumeCap`), `impact` (`SquareRootImpact`), `fills` (`NextOpen`), `shares`
+      (`WholeShares`), `cash_yield` (`CashYield`): the execution models, None (off) by default.
+      With any of them on, `simulate` runs the execution-model kernel; with none, the vectorbt one.
 
     Each cost is a number or a Series by ticker (tickers it does not name pay 0). Bad types
     or values raise `InputError` naming the parameter.
@@ -78,6 +84,11 @@ class Execution:
     slippage: float | pd.Series = 0.0
     init_cash: float = 1.0
     lag: int = 0
+    cap: VolumeCap | None = None
+    impact: SquareRootImpact | None = None
+    fills: NextOpen | None = None
+    shares: WholeShares | None = None
+    cash_yield: CashYield | None = None
 
     def __post_init__(self) -> None:
         for name in _COSTS:
@@ -91,6 +102,22 @@ class Execution:
         if not (whole and lag >= 0):
             raise InputError(f"lag must be a whole number of trading days >= 0, got {lag!r}")
         object.__setattr__(self, "lag", int(lag))
+        for name, kind in _MODELS.items():
+            model = getattr(self, name)
+            if model is not None and not isinstance(model, kind):
+                raise InputError(f"{name} must be a {kind.__name__} (or None), got {model!r}")
+
+    @property
+    def models(self) -> tuple:
+        """The execution models that are on, in field order (empty: the vectorbt reference)."""
+        return tuple(m for m in (getattr(self, name) for name in _MODELS) if m is not None)
+
+    def model_params(self) -> ModelParams:
+        """The models' scalar parameters as `simulate_models_nb` reads them (neutral values where off)."""
+        values = {"participation": np.inf, "impact": 0.0, "at_open": False, "lot": 0.0, "min_order_value": 0.0}
+        for model in self.models:
+            values.update(model.params())
+        return ModelParams(**values)
 
     def per_asset(self, columns: pd.Index) -> ExecutionArrays:
         """The costs as the kernels read them for the tickers `columns` (see `ExecutionArrays`).
@@ -117,7 +144,8 @@ class Execution:
         return hash(self._fields())
 
     def _fields(self) -> tuple:
-        return (*(_key(getattr(self, name)) for name in _COSTS), self.init_cash, self.lag)
+        return (*(_key(getattr(self, name)) for name in _COSTS), self.init_cash, self.lag,
+                *(getattr(self, name) for name in _MODELS))
 
     def __repr__(self) -> str:
         def show(value) -> str:
@@ -125,5 +153,6 @@ class Execution:
                 return f"<{len(value)} tickers, {value.min():g}..{value.max():g}>" if len(value) else "<0 tickers>"
             return f"{value:g}"
 
+        models = "".join(f", {name}={getattr(self, name)!r}" for name in _MODELS if getattr(self, name) is not None)
         return (f"Execution(fees={show(self.fees)}, fixed_fees={show(self.fixed_fees)}, "
-                f"slippage={show(self.slippage)}, init_cash={self.init_cash:g}, lag={self.lag})")
+                f"slippage={show(self.slippage)}, init_cash={self.init_cash:g}, lag={self.lag}{models})")

@@ -9,7 +9,7 @@ import pandas as pd
 
 from hedgeclone.backtest import metrics
 from hedgeclone.backtest.engine.execution import Execution
-from hedgeclone.backtest.engine.records import Reason, Side, SimulationOutput
+from hedgeclone.backtest.engine.records import ModelOutput, Reason, Side, SimulationOutput
 
 __all__ = ["Result"]
 
@@ -17,11 +17,12 @@ __all__ = ["Result"]
 class Result:
     """Daily value, cash and costs of a simulated portfolio, and its filled orders.
 
-    `output` is the kernel's `SimulationOutput` (plain arrays); the properties wrap it into
-    pandas on first use. `execution` is the `Execution` it ran with.
+    `output` is the kernel's `SimulationOutput` (plain arrays), or the execution-model kernel's
+    `ModelOutput` (which adds impact, interest and which order each fill belongs to); the
+    properties wrap it into pandas on first use. `execution` is the `Execution` it ran with.
     """
 
-    def __init__(self, *, close: pd.DataFrame, output: SimulationOutput, execution: Execution) -> None:
+    def __init__(self, *, close: pd.DataFrame, output: SimulationOutput | ModelOutput, execution: Execution) -> None:
         self.close = close
         self.output = output
         self.execution = execution
@@ -60,12 +61,29 @@ class Result:
         return pd.Series(self.output.fees_paid, index=self.index, name="costs")
 
     @cached_property
+    def impact(self) -> pd.Series:
+        """Market impact paid on each day (0 without the impact model)."""
+        paid = getattr(self.output, "impact_paid", None)
+        return pd.Series(np.zeros(len(self.index)) if paid is None else paid, index=self.index, name="impact")
+
+    @cached_property
+    def interest(self) -> pd.Series:
+        """Interest earned on idle cash on each day (0 without a cash yield)."""
+        earned = getattr(self.output, "interest", None)
+        return pd.Series(np.zeros(len(self.index)) if earned is None else earned, index=self.index, name="interest")
+
+    @cached_property
     def trades(self) -> pd.DataFrame:
-        """Every fill: date, ticker, side, shares, price (slippage included), fees (paid), value, reason."""
+        """Every fill: date, ticker, side, shares, price (slippage included), fees (paid), value, reason.
+
+        With execution models on, also the order each fill belongs to: `order_date` (its
+        rebalance), `ordered` (the order's shares), `filled` (the share of the order filled by
+        this fill and those before it) and `impact` (paid on this fill).
+        """
         o = self.orders
         side = np.where(o["side"] == Side.buy, "buy", "sell")
         reason = np.where(o["reason"] == Reason.delisting, "delisting", "rebalance")
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             {
                 "date": self.index[o["row"]],
                 "ticker": self.close.columns[o["col"]],
@@ -77,6 +95,39 @@ class Result:
                 "reason": reason,
             }
         )
+        if "order_row" not in (o.dtype.names or ()):
+            return frame
+        frame["order_date"] = self.index[o["order_row"]]
+        frame["ordered"] = o["ordered"]
+        done = frame.groupby(["order_date", "ticker", "side"], sort=False)["shares"].cumsum()
+        frame["filled"] = (done / frame["ordered"]).clip(upper=1.0)
+        frame["impact"] = o["impact_paid"]
+        return frame
+
+    def fills(self) -> pd.DataFrame:
+        """One row per order placed: order_date, ticker, side, ordered (shares), price (it was sized at),
+        filled (shares), value (of the fills), fill_rate, last_fill and sessions (from the order to its last
+        fill; 0: filled on its own day; NaN and NaT when nothing filled). Delistings are not orders.
+
+        Without execution models every order is a fill of its own day, filled whole.
+        """
+        placed = getattr(self.output, "placed", None)
+        if placed is None:
+            t = self.trades[self.trades["reason"] == "rebalance"]
+            return pd.DataFrame({"order_date": t["date"], "ticker": t["ticker"], "side": t["side"],
+                                 "ordered": t["shares"], "price": t["price"], "filled": t["shares"],
+                                 "value": t["value"], "fill_rate": 1.0, "last_fill": t["date"],
+                                 "sessions": 0.0}).reset_index(drop=True)
+        some = placed["last_row"] >= 0
+        last = np.where(some, placed["last_row"], 0)
+        return pd.DataFrame({
+            "order_date": self.index[placed["row"]], "ticker": self.close.columns[placed["col"]],
+            "side": np.where(placed["side"] == Side.buy, "buy", "sell"), "ordered": placed["ordered"],
+            "price": placed["price"], "filled": placed["filled"], "value": placed["value"],
+            "fill_rate": np.minimum(placed["filled"] / placed["ordered"], 1.0),
+            "last_fill": pd.DatetimeIndex(np.where(some, self.index[last], pd.NaT)),
+            "sessions": np.where(some, last - placed["row"], np.nan),
+        })
 
     @cached_property
     def positions(self) -> pd.DataFrame:
@@ -109,9 +160,9 @@ class Result:
         return long.reset_index(drop=True)
 
     def stats(self) -> dict[str, float]:
-        """The strategy metrics of ``metrics.json``: the summary set plus costs and turnover (`metrics.trading`)."""
+        """The strategy metrics of ``metrics.json``: the summary set plus costs (fees and impact) and turnover (`metrics.trading`)."""
         traded = float((self.orders["size"] * self.orders["price"]).sum())
-        fees_paid = float(self.output.fees_paid.sum())
+        fees_paid = float(self.output.fees_paid.sum()) + float(self.impact.sum())
         return {**metrics.summary(self.returns), **metrics.trading(self.output.value, traded, fees_paid)}
 
     def __repr__(self) -> str:

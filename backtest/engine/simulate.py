@@ -8,6 +8,8 @@ import pandas as pd
 from hedgeclone.backtest.engine.convert import check_close, per_asset, schedule_arrays
 from hedgeclone.backtest.engine.execution import Execution
 from hedgeclone.backtest.engine.kernels import simulate_nb
+from hedgeclone.backtest.engine.liquidity import Liquidity
+from hedgeclone.backtest.engine.model_kernel import simulate_models_nb
 from hedgeclone.backtest.engine.records import Status
 from hedgeclone.backtest.engine.result import Result
 from hedgeclone.backtest.engine.schedule import Schedule
@@ -52,6 +54,7 @@ def simulate(
     delisting_returns: pd.Series | None = None,
     allow_leverage: bool = False,
     min_size: float = 1e-8,
+    liquidity: Liquidity | None = None,
 ) -> Result:
     """Backtest a long-only portfolio that rebalances to target weights at the close.
 
@@ -71,6 +74,12 @@ def simulate(
     whose price is NaN on a rebalance day is not traded that day and keeps its last price. A held
     ticker's zero, negative or infinite close on a day it does not trade is missing too (its last
     price stands); where an order must trade at such a price, `InputError` names the date and ticker.
+
+    With execution models on (``execution.models``), the execution-model kernel runs instead
+    (`model_kernel.simulate_models_nb`): orders may fill over several sessions, and the trades
+    say which order each fill belongs to. The volume cap and impact read `liquidity`'s dollar
+    volume, fills at the open its open prices (`Liquidity.of(market)` builds it from a market);
+    a model whose data is missing raises `InputError`.
     """
     execution = _execution(execution, fees=fees, fixed_fees=fixed_fees, slippage=slippage,
                            init_cash=init_cash, lag=lag)
@@ -81,8 +90,22 @@ def simulate(
     returns_at_delisting = np.zeros(1) if delisting_returns is None else per_asset(
         "delisting_returns", delisting_returns, close.columns, lower=-1.0
     )
-    output = simulate_nb(prices, arrays, costs, execution.init_cash, float(min_size), bool(delisting),
-                         returns_at_delisting)
+    if execution.models:
+        params = execution.model_params()
+        rate = execution.cash_yield.on(close.index) if execution.cash_yield is not None else None
+        impact_window = execution.impact.window if execution.impact is not None else 0
+        needs_market = params.participation < np.inf or impact_window > 0 or params.at_open
+        if needs_market and liquidity is None:
+            raise InputError(f"{', '.join(map(repr, execution.models))} need(s) market data: pass "
+                             "liquidity=Liquidity.of(market) (volume and open prices)")
+        source = liquidity if needs_market else Liquidity(close=close)
+        market = source.arrays(close.index, close.columns, arrays.target_cols, cap=params.participation < np.inf,
+                               impact_window=impact_window, at_open=params.at_open, rate=rate)
+        output = simulate_models_nb(prices, arrays, costs, execution.init_cash, float(min_size), bool(delisting),
+                                    returns_at_delisting, params, market)
+    else:
+        output = simulate_nb(prices, arrays, costs, execution.init_cash, float(min_size), bool(delisting),
+                             returns_at_delisting)
     if output.status == Status.bad_price:
         row, col = output.bad_row, output.bad_col
         raise InputError(
