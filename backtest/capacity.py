@@ -79,11 +79,21 @@ class Capacity:
     runs: dict[float, StrategyRun] = field(repr=False)
     caveats: tuple[str, ...] = field(default=(), repr=False)
 
-    def figure(self):
-        """The plotly figure of the table: return and fill rate against size (log scale)."""
-        from hedgeclone.backtest.report.capacity import capacity_figure  # plotly loads only when drawn
+    def plot(self):
+        """The plotly figure of the table, as the report draws it: return and fill rate against size (log scale)."""
+        from hedgeclone.backtest.figures import capacity_figure  # plotly loads only when drawn
 
         return capacity_figure(self.table, self.strategy)
+
+    def _repr_html_(self) -> str:
+        from hedgeclone.backtest.report.capacity import capacity_html
+
+        return capacity_html(self)
+
+    def __rich__(self):
+        from hedgeclone.backtest.report.capacity import capacity_rich
+
+        return capacity_rich(self)
 
     def page(self) -> str:
         """A self-contained HTML page: the table, the figure and the data's caveats."""

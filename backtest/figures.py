@@ -16,7 +16,7 @@ from hedgeclone.backtest.metric_sets import format_number, higher_is_better
 from hedgeclone.errors import InputError
 
 __all__ = ["KINDS", "rebased", "equity_figure", "drawdown_figure", "rolling_excess_figure", "yearly_figure",
-           "holdings_figure", "costs_figure", "equity_overlay", "heatmap_figure", "run_figure"]
+           "holdings_figure", "costs_figure", "equity_overlay", "heatmap_figure", "capacity_figure", "run_figure"]
 
 # the figures of one run, in the report's order: kind -> what it shows
 KINDS = {
@@ -178,3 +178,21 @@ def run_figure(kind: str, values: pd.DataFrame, returns: pd.DataFrame, *, holdin
     if kind in KINDS:
         raise InputError(f"the {kind!r} figure needs the run's {kind if kind == 'holdings' else 'trades'}")
     raise InputError(f"unknown figure {kind!r} (known: {', '.join(KINDS)})")
+
+
+def capacity_figure(table: pd.DataFrame, strategy: str = "") -> go.Figure:
+    """CAGR and costs (left axis, %) and fill rate (right axis, %) against the portfolio size (log scale)."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    x = table["aum"].to_numpy()
+    fig.add_trace(go.Scatter(x=x, y=100 * table["cagr"].to_numpy(), name="CAGR (%)", mode="lines+markers"))
+    fig.add_trace(go.Scatter(x=x, y=100 * table["costs_pct"].to_numpy(), name="costs (% of mean value)",
+                             mode="lines+markers", line=dict(dash="dot")))
+    fig.add_trace(go.Scatter(x=x, y=100 * table["fill_rate"].to_numpy(), name="fill rate (%)", mode="lines+markers",
+                             line=dict(dash="dash")), secondary_y=True)
+    fig.update_xaxes(type="log", title_text="portfolio size (initial cash)")
+    fig.update_yaxes(title_text="CAGR, costs (%)", secondary_y=False)
+    fig.update_yaxes(title_text="fill rate (%)", range=[0, 105], secondary_y=True)
+    fig.update_layout(title=f"Capacity{': ' + strategy if strategy else ''}", hovermode="x unified")
+    return fig

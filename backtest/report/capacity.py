@@ -4,28 +4,12 @@ figure of return and fill rate against portfolio size, and a self-contained page
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from hedgeclone.backtest.report.page import esc, figure_div, num, page, pct, table_html
+from hedgeclone.backtest.figures import capacity_figure
+from hedgeclone.backtest.report.page import esc, figure_div, fragment, num, page, pct, table_html
+from hedgeclone.backtest.report.summary import frame_table
 
-__all__ = ["capacity_figure", "capacity_page", "capacity_display"]
-
-
-def capacity_figure(table: pd.DataFrame, strategy: str = "") -> go.Figure:
-    """CAGR and costs (left axis, %) and fill rate (right axis, %) against the portfolio size (log scale)."""
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    x = table["aum"].to_numpy()
-    fig.add_trace(go.Scatter(x=x, y=100 * table["cagr"].to_numpy(), name="CAGR (%)", mode="lines+markers"))
-    fig.add_trace(go.Scatter(x=x, y=100 * table["costs_pct"].to_numpy(), name="costs (% of mean value)",
-                             mode="lines+markers", line=dict(dash="dot")))
-    fig.add_trace(go.Scatter(x=x, y=100 * table["fill_rate"].to_numpy(), name="fill rate (%)", mode="lines+markers",
-                             line=dict(dash="dash")), secondary_y=True)
-    fig.update_xaxes(type="log", title_text="portfolio size (initial cash)")
-    fig.update_yaxes(title_text="CAGR, costs (%)", secondary_y=False)
-    fig.update_yaxes(title_text="fill rate (%)", range=[0, 105], secondary_y=True)
-    fig.update_layout(title=f"Capacity{': ' + strategy if strategy else ''}", hovermode="x unified")
-    return fig
+__all__ = ["capacity_page", "capacity_display", "capacity_html", "capacity_rich"]
 
 
 def capacity_display(table: pd.DataFrame) -> pd.DataFrame:
@@ -39,6 +23,19 @@ def capacity_display(table: pd.DataFrame) -> pd.DataFrame:
         "fill rate": [pct(v, 1, sign=False) for v in table["fill_rate"]],
         "days to fill": [num(v, 1) for v in table["days_to_fill"]],
     })
+
+
+def capacity_html(result) -> str:
+    """A `Capacity` as a notebook cell shows it: what ran, the table and the caveats."""
+    body = [f"<h3>{esc('Capacity: ' + result.strategy)}</h3>", f"<p>{esc(repr(result.execution))}</p>",
+            table_html(capacity_display(result.table), index=False),
+            *[f"<div class='caveat'>{esc(c)}</div>" for c in result.caveats]]
+    return fragment("\n".join(body))
+
+
+def capacity_rich(result):
+    """A `Capacity` as a rich renderable for the terminal: the table, titled with the strategy."""
+    return frame_table(capacity_display(result.table), f"Capacity: {result.strategy}")
 
 
 def capacity_page(result) -> str:

@@ -58,3 +58,22 @@ def test_sizes_are_checked():
     for bad, message in (("1e5,x", "not a number"), ("0", "> 0"), ("1e5,1e5", "twice"), ("inf", "> 0")):
         with pytest.raises(InputError, match=message):
             parse_aums(bad)
+
+
+def test_capacity_displays_and_plots_its_table(market, config):
+    from html import escape
+
+    from rich.console import Console
+
+    cap = hc.capacity(config, market, [1e5, 1e7])
+    html = cap._repr_html_()
+    t = cap.table
+    for aum, cagr in zip(t["aum"], t["cagr"], strict=True):
+        assert f"{aum:,.0f}" in html and f"{100 * cagr:+.2f}%" in html
+    assert cap.caveats and all(escape(c) in html for c in cap.caveats)
+    console = Console(record=True, width=160)
+    console.print(cap)
+    assert f"{t['aum'].iloc[-1]:,.0f}" in console.export_text()
+    fig = cap.plot()
+    assert list(fig.data[0].x) == list(t["aum"]) and fig.layout.xaxis.type == "log"
+    assert fig.data[0].y == pytest.approx(list(100 * t["cagr"]))
