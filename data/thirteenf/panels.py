@@ -37,6 +37,7 @@ from scipy import sparse
 
 from hedgeclone.data.thirteenf.pointintime import DEFAULT_MAX_AGE_QUARTERS, _as_of
 from hedgeclone.errors import InputError
+from hedgeclone.sums import pairwise_sum_nb
 
 if TYPE_CHECKING:
     from hedgeclone.data.thirteenf.index import HoldingsIndex, IssuerTable
@@ -299,38 +300,11 @@ def _kahan(total, comp, value):
 
 
 @nb.njit(cache=True)
-def _pairwise(a, lo, n):
-    """NumPy's pairwise sum of ``a[lo:lo + n]``."""
-    if n < 8:
-        res = 0.0
-        for i in range(n):
-            res += a[lo + i]
-        return res
-    if n <= 128:
-        r = np.empty(8)
-        for j in range(8):
-            r[j] = a[lo + j]
-        i = 8
-        while i < n - n % 8:
-            for j in range(8):
-                r[j] += a[lo + i + j]
-            i += 8
-        res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-        while i < n:
-            res += a[lo + i]
-            i += 1
-        return res
-    n2 = n // 2
-    n2 -= n2 % 8
-    return _pairwise(a, lo, n2) + _pairwise(a, lo + n2, n - n2)
-
-
-@nb.njit(cache=True)
 def _reduceat(a, lo, n):
     """``np.add.reduceat`` of one segment ``a[lo:lo + n]``."""
     if n == 1:
         return a[lo]
-    return a[lo] + _pairwise(a, lo + 1, n - 1)
+    return a[lo] + pairwise_sum_nb(a, lo + 1, n - 1)
 
 
 @nb.njit(cache=True)
