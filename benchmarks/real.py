@@ -81,8 +81,7 @@ def _timed(argv: list[str], repeats: int, *, env: dict | None = None) -> dict[st
             raise RuntimeError(f"{' '.join(argv[:3])} ... exited with {done.returncode}:\n{done.stderr[-2000:]}")
         if i:
             times.append(elapsed)
-    return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times), "repeats": repeats,
-            "stdout": done.stdout}
+    return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times), "repeats": repeats}
 
 
 def _grid_args() -> list[str]:
@@ -231,7 +230,6 @@ def run(args: argparse.Namespace) -> int:
         for name in only:
             print(f"{name}: {WORKLOADS[name]} ...", flush=True)
             row = _measure(name, store.root, work, args.repeats)
-            row.pop("stdout", None)
             rows[name] = row
             print(f"  {row['median_s']:.2f} s (target < {TARGETS[name]:g} s)", flush=True)
     record = {"when": now_iso(), "machine": machine_info(), "repeats": args.repeats,
