@@ -9,8 +9,9 @@ the source stops, `data.prices.ends`), and the caveats a report must show about 
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -41,6 +42,32 @@ class Market:
     synthetic: bool = False
     ends: pd.DataFrame | None = None  # by ticker: date, kind, delisting_return, return_from (`prices.ends`)
     suspect: pd.DataFrame | None = None  # unrepaired split-like moves: ticker, date, ratio (`data.prices.suspect`)
+
+
+class _ReadOnUse:
+    """A frame field that may be given as a zero-argument loader: read at first use, then kept.
+
+    A run that never asks for raw closes or volumes (a 13F consensus) then never reads them: each
+    is a full dates x tickers copy out of the store's price panel."""
+
+    def __init__(self, name: str) -> None:
+        self.slot = f"_{name}_value"
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.slot]
+        if callable(value):
+            value = obj.__dict__[self.slot] = value()
+        return value
+
+    def __set__(self, obj, value) -> None:  # the dataclass __init__ (frozen: nothing else sets it)
+        obj.__dict__[self.slot] = value
+
+
+# Set after the dataclass is made, so that the fields keep no default and __init__ stores through them.
+Market.raw_close = _ReadOnUse("raw_close")
+Market.volume = _ReadOnUse("volume")
 
 
 def _demo(stocks: int, filers: int, seed: int, store: Store | None, benchmarks: Sequence[str]) -> Market:
@@ -130,7 +157,7 @@ def _store(store: Store, benchmarks: Sequence[str], start, end, *, panel: bool |
     if renamed:
         caveats.append(f"13F tickers: {renamed} share-class tickers written without a separator (e.g. BFB) "
                        "were matched to the price data's spelling (BF-B).")
-    frames = {f: prices[f]() for f in ("raw_close", "volume")}
+    frames = {f: prices[f] for f in ("raw_close", "volume")}
     ends, close, frames, more = _ends(store, ended, close, frames)
     caveats += more
     issuers = holdings.dropna(subset=["ticker"]).drop_duplicates("ticker").set_index("ticker")["issuer"]
@@ -142,9 +169,10 @@ def _store(store: Store, benchmarks: Sequence[str], start, end, *, panel: bool |
     )
 
 
-def _ends(store: Store, ended: pd.Series, close: pd.DataFrame, frames: dict[str, pd.DataFrame | None]):
-    """(`prices.ends.Ends`, close and the other frames with prices after a file's delisting date cut,
-    caveats): why each early-ending series of the window ends, from the store's sources and delistings."""
+def _ends(store: Store, ended: pd.Series, close: pd.DataFrame, frames: dict[str, Callable[[], pd.DataFrame]]):
+    """(`prices.ends.Ends`, close and the loaders of the other frames with prices after a file's
+    delisting date cut, caveats): why each early-ending series of the window ends, from the store's
+    sources and delistings."""
     from hedgeclone.data.prices.delistings import load_delistings
     from hedgeclone.data.prices.ends import ends_caveats, series_ends
     from hedgeclone.data.prices.sources import MISSING_NOTE, source_ends
@@ -157,8 +185,7 @@ def _ends(store: Store, ended: pd.Series, close: pd.DataFrame, frames: dict[str,
         for ticker, date in ends.cut.items():
             after.loc[after.index > date, ticker] = True
         close = close.mask(after)
-        frames = {f: None if frame is None else frame.mask(after.reindex_like(frame).fillna(False).astype(bool))
-                  for f, frame in frames.items()}
+        frames = {f: functools.partial(_cut, load, after) for f, load in frames.items()}
     files = sorted(set(delistings.loc[delistings["ticker"].isin(ends.table.index), "source"].astype(str)))
     caveats = [MISSING_NOTE] if sources is None else []
     unrecorded = 0 if sources is None else int((~ended.index.isin(sources.index)).sum())
@@ -167,6 +194,11 @@ def _ends(store: Store, ended: pd.Series, close: pd.DataFrame, frames: dict[str,
                        "recorded sources' last dates): they are taken as delistings; import their files again to "
                        "tell a data end from a delisting.")
     return ends, close, frames, caveats + ends_caveats(ends, close.shape[1], files)
+
+
+def _cut(load: Callable[[], pd.DataFrame], after: pd.DataFrame) -> pd.DataFrame:
+    frame = load()
+    return None if frame is None else frame.mask(after.reindex_like(frame).fillna(False).astype(bool))
 
 
 def _match_tickers(holdings: pd.DataFrame, priced: pd.Index) -> tuple[pd.DataFrame, int]:
