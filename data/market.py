@@ -18,6 +18,7 @@ import pandas as pd
 
 from hedgeclone.data.store import Store
 from hedgeclone.errors import DataError, InputError
+from hedgeclone.labels import isin
 
 __all__ = ["Market", "load_market"]
 
@@ -51,7 +52,7 @@ class _ReadOnUse:
     is a full dates x tickers copy out of the store's price panel."""
 
     def __init__(self, name: str) -> None:
-        self.slot = f"_{name}_value"
+        self.slot = name  # the field's own name, so that `Market(**market.__dict__)` still copies a market
 
     def __get__(self, obj, owner=None):
         if obj is None:
@@ -186,9 +187,9 @@ def _ends(store: Store, ended: pd.Series, close: pd.DataFrame, frames: dict[str,
             after.loc[after.index > date, ticker] = True
         close = close.mask(after)
         frames = {f: functools.partial(_cut, load, after) for f, load in frames.items()}
-    files = sorted(set(delistings.loc[delistings["ticker"].isin(ends.table.index), "source"].astype(str)))
+    files = sorted(set(delistings.loc[isin(delistings["ticker"], ends.table.index), "source"].astype(str)))
     caveats = [MISSING_NOTE] if sources is None else []
-    unrecorded = 0 if sources is None else int((~ended.index.isin(sources.index)).sum())
+    unrecorded = 0 if sources is None else int((~isin(ended.index, sources.index)).sum())
     if unrecorded:
         caveats.append(f"{unrecorded} series that end early have no recorded source (imported before hedgeclone "
                        "recorded sources' last dates): they are taken as delistings; import their files again to "
@@ -208,7 +209,7 @@ def _match_tickers(holdings: pd.DataFrame, priced: pd.Index) -> tuple[pd.DataFra
     bare = pd.Series(priced, index=priced.str.replace(r"[-./]", "", regex=True))
     bare = bare[~bare.index.duplicated(keep=False)]
     tickers = holdings["ticker"].astype(object)
-    unknown = tickers.notna() & ~tickers.isin(priced)
+    unknown = tickers.notna() & ~isin(tickers, priced)
     respelled = tickers[unknown].str.replace(r"[-./]", "", regex=True).map(bare)
     hit = respelled.notna()
     if not hit.any():
