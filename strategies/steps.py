@@ -16,6 +16,7 @@ import pandas as pd
 
 from hedgeclone.data.thirteenf.pointintime import DEFAULT_MAX_AGE_QUARTERS
 from hedgeclone.errors import InputError
+from hedgeclone.labels import isin
 from hedgeclone.strategies.view import PointInTimeView
 
 __all__ = [
@@ -151,10 +152,13 @@ class Tickers:
 
 _FUND_NAME = r"\b(?:ETF|ETFS|FUND|ISHARES|SPDR|INDEX|TRUST SERIES)\b"
 _HOLDER_TIES = (("conviction", False), ("issuer", True))
+_HOLDER_INFO = (("issuer", "issuer"), ("hf_holders", "holders"), ("conviction", "conviction"), ("top10", "top10"),
+                ("cusips", "cusips"))
 
 
-def _funds(names: pd.Series) -> np.ndarray:
-    return names.astype("string").fillna("").str.upper().str.contains(_FUND_NAME, regex=True).to_numpy(dtype=bool)
+def _funds(names: np.ndarray) -> np.ndarray:
+    text = pd.Series(names, dtype="string").fillna("")
+    return text.str.upper().str.contains(_FUND_NAME, regex=True).to_numpy(dtype=bool)
 
 
 def _with_info(picks: Picks, **columns: pd.Series) -> Picks:
@@ -202,25 +206,20 @@ class HolderScore:
             raise InputError(f"max_filing_age_quarters must be >= 0, got {self.max_age_quarters}")
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
-        counts = view.issuers(picks.filers, self.max_age_quarters, self.merge_share_classes)
         candidates = view.tradable() if self.universe else picks.tickers
-        traded, unpriced = counts.traded(candidates, by=self.metric)
+        units = view.traded(picks.filers, self.max_age_quarters, self.merge_share_classes, candidates, self.metric)
         if self.exclude_funds:
-            traded = traded[~_funds(traded["name"])]
-            unpriced = unpriced[~_funds(unpriced["name"])]
-        tickers = pd.Index(traded["ticker"].astype(object).to_numpy())
-        rows = traded.set_index(tickers)
+            units = units.where(~_funds(units.traded["name"]), ~_funds(units.unpriced["name"]))
+        traded, unpriced = units.traded, units.unpriced
+        tickers = pd.Index(traded["ticker"])
         kept = picks.keep(tickers)
-        out = replace(kept, score=rows[self.metric].astype(float), ties=_HOLDER_TIES)
-        out = _with_info(out, issuer=rows["issuer"], hf_holders=rows["holders"].astype(np.int64),
-                         conviction=rows["conviction"], top10=rows["top10"].astype(np.int64), cusips=rows["cusips"])
-        if self.universe and len(unpriced):
-            lost = pd.DataFrame({"score": unpriced[self.metric].to_numpy(dtype=float),
-                                 "conviction": unpriced["conviction"].to_numpy(),
-                                 "issuer": unpriced["issuer"].to_numpy(dtype=object)},
-                                index=pd.Index(unpriced["label"].astype(object).to_numpy()))
+        out = replace(kept, score=pd.Series(traded["score"], index=tickers, name=self.metric), ties=_HOLDER_TIES)
+        out = _with_info(out, **{name: pd.Series(traded[column], index=tickers) for name, column in _HOLDER_INFO})
+        if self.universe and len(unpriced["label"]):
+            lost = pd.DataFrame({"score": unpriced["score"], "conviction": unpriced["conviction"],
+                                 "issuer": unpriced["issuer"]}, index=pd.Index(unpriced["label"]))
             out = replace(out, unpriced=pd.concat([picks.unpriced, lost]) if len(picks.unpriced) else lost)
-        return out.note(counts.stale_note())
+        return out.note(units.stale_note)
 
 
 @dataclass(frozen=True)
@@ -397,14 +396,14 @@ class SuspectPrices:
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
         marks = view.suspect_since(self.window_start(view))
-        marks = marks[marks["ticker"].isin(picks.tickers)]
+        marks = marks[isin(marks["ticker"], picks.tickers)]
         if marks.empty:
             return picks
         last = marks.sort_values("date", kind="stable").drop_duplicates("ticker", keep="last").set_index("ticker")
         label = pd.Series([f"{d.date()} {_ratio(r)}" for d, r in zip(last["date"], last["ratio"], strict=True)], index=last.index)
         shown = ", ".join(f"{t} ({label[t]})" for t in list(label.index)[:8]) + (" ..." if len(label) > 8 else "")
         if self.exclude:
-            kept = picks.keep(picks.tickers[~picks.tickers.isin(label.index)])
+            kept = picks.keep(picks.tickers[~isin(picks.tickers, label.index)])
             return kept.note(f"{len(label)} name(s) left out for unrepaired suspect prices (a split-like one-day move "
                              f"in the look-back window): {shown}; repair them with `hedgeclone data splits import` "
                              "or set exclude_suspect_prices = false")
@@ -479,13 +478,18 @@ class TopN:
             raise InputError(f"top_n must be at least 1, got {self.n}")
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
-        ranked = Rank()(view, picks)
-        chosen = ranked.keep(ranked.tickers[: self.n])
+        frame = picks.ranking_frame()
+        top = _order(frame, picks.ties)[: self.n]
+        chosen = picks.keep(top)
         if not len(picks.unpriced):
             return chosen
-        everyone = pd.concat([picks.ranking_frame(), picks.unpriced.reindex(columns=picks.ranking_frame().columns)])
-        everyone = everyone[~everyone.index.duplicated(keep="first")]
-        best = _order(everyone, picks.ties)[: self.n]
+        # The n best of priced and unpriced together (a label with a price counts once, as priced):
+        # `_order` is a total order, so they are the n best of each part's n best.
+        unpriced = picks.unpriced.reindex(columns=frame.columns)
+        unpriced = unpriced[~isin(unpriced.index, frame.index)]
+        unpriced = unpriced[~unpriced.index.duplicated(keep="first")]
+        both = pd.concat([frame.loc[top], unpriced.loc[_order(unpriced, picks.ties)[: self.n]]])
+        best = _order(both, picks.ties)[: self.n]
         lost = [t for t in best if t in picks.unpriced.index and t not in picks.tickers]
         if not lost:
             return chosen

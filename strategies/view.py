@@ -16,7 +16,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from hedgeclone.data.thirteenf.index import HoldingsIndex, IssuerTable
+from hedgeclone.data.thirteenf.index import HoldingsIndex, IssuerTable, Traded
 from hedgeclone.data.thirteenf.pointintime import DEFAULT_MAX_AGE_QUARTERS
 from hedgeclone.errors import DataError
 
@@ -137,6 +137,13 @@ class PointInTimeView:
         """13F holders, conviction and top-10 counts per issuer on the view date (`IssuerTable`)."""
         return self._index.issuers_as_of(self.date, ciks=ciks, max_age_quarters=max_age_quarters,
                                          merge_share_classes=merge_share_classes)
+
+    def traded(self, ciks=None, max_age_quarters: int | None = DEFAULT_MAX_AGE_QUARTERS,
+               merge_share_classes: bool = True, priced=None, by: str = "holders") -> Traded:
+        """The ranked 13F units on the view date with their traded ticker among `priced`, and those
+        without one (``issuers(...).traded(priced, by)`` as `Traded` arrays)."""
+        return self._index.traded_as_of(self.date, ciks=ciks, max_age_quarters=max_age_quarters,
+                                        merge_share_classes=merge_share_classes, priced=priced, by=by)
 
     @cached_property
     def _index(self) -> HoldingsIndex:

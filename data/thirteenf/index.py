@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -29,8 +30,9 @@ from hedgeclone.data.thirteenf.pointintime import (
     oldest_current_quarter,
 )
 from hedgeclone.errors import InputError
+from hedgeclone.labels import isin
 
-__all__ = ["HoldingsIndex", "IssuerTable", "ISSUERS", "POSITIONS"]
+__all__ = ["HoldingsIndex", "IssuerTable", "ISSUERS", "POSITIONS", "Traded"]
 
 _NEW = "NEW HOLDINGS"
 _NO_NAME = np.iinfo(np.int64).max
@@ -61,6 +63,38 @@ RANK_BY = ("holders", "conviction", "top10")
 
 def _quarter_number(period: pd.Period | pd.Timestamp) -> int:
     return int(period.year) * 4 + int(period.quarter) - 1
+
+
+class Traded(NamedTuple):
+    """`IssuerTable.traded` as arrays: the ranked units of one date with a traded ticker and without.
+
+    `traded` columns: ``ticker``, ``name``, ``issuer``, ``cusips`` (object), ``holders``, ``top10``
+    (int64), ``conviction``, ``score`` (float64, the ranking metric). `unpriced` columns:
+    ``label``, ``name``, ``issuer`` (object), ``score``, ``conviction``. Missing names are None.
+    """
+
+    traded: dict[str, np.ndarray]
+    unpriced: dict[str, np.ndarray]
+    stale_note: str | None
+
+    def where(self, traded: np.ndarray, unpriced: np.ndarray) -> Traded:
+        """The rows where the boolean masks hold."""
+        return Traded({k: v[traded] for k, v in self.traded.items()},
+                      {k: v[unpriced] for k, v in self.unpriced.items()}, self.stale_note)
+
+
+def _objects(values: pd.Series) -> np.ndarray:
+    """A string column as an object array, None where missing."""
+    out = values.to_numpy(dtype=object)
+    out[pd.isna(out)] = None
+    return out
+
+
+def stale_note(stale: int, filers: int, oldest: pd.Period | None) -> str | None:
+    """What the staleness rule left out on a date (None if nothing)."""
+    if not stale or oldest is None:
+        return None
+    return f"{stale} of {stale + filers} 13F filers left out as stale (latest report before {oldest})"
 
 
 @dataclass(frozen=True)
@@ -105,9 +139,8 @@ class IssuerTable:
         cls = self.classes
         best_any = _first_per_key(cls)
         keep = None
-        if priced is not None:  # a hash lookup on object arrays: arrow strings' isin goes value by value
-            keep = pd.Series(cls["ticker"].to_numpy(dtype=object), dtype=object).isin(
-                np.asarray(pd.Index(priced), dtype=object)).to_numpy()
+        if priced is not None:
+            keep = isin(cls["ticker"], priced)
         keys = ranked.index.to_numpy(dtype=object)
         chosen = _lookup(_first_per_key(cls, keep), keys)
         has = pd.notna(chosen)
@@ -120,6 +153,18 @@ class IssuerTable:
         fallback = np.where(pd.notna(names), names, keys[~has])
         label = np.where(pd.notna(label), label, fallback)
         return traded, rest.assign(label=pd.Series(label, index=rest.index, dtype=object).astype("string"))
+
+    def traded_arrays(self, priced: Iterable[str] | None = None, by: str = "holders") -> Traded:
+        """`traded` as `Traded` arrays."""
+        traded, rest = self.traded(priced, by)
+        return Traded(
+            {"ticker": _objects(traded["ticker"]), "name": _objects(traded["name"]),
+             "issuer": _objects(traded["issuer"]), "cusips": _objects(traded["cusips"]),
+             "holders": traded["holders"].to_numpy(dtype=np.int64), "top10": traded["top10"].to_numpy(dtype=np.int64),
+             "conviction": traded["conviction"].to_numpy(dtype=np.float64), "score": traded[by].to_numpy(dtype=np.float64)},
+            {"label": _objects(rest["label"]), "name": _objects(rest["name"]), "issuer": _objects(rest["issuer"]),
+             "score": rest[by].to_numpy(dtype=np.float64), "conviction": rest["conviction"].to_numpy(dtype=np.float64)},
+            self.stale_note())
 
     def listing(self, priced: Iterable[str] | None = None, by: str = "holders") -> pd.DataFrame:
         """Every row ranked by `by`, with its traded ``ticker`` (<NA> where none is priced)."""
@@ -141,10 +186,7 @@ class IssuerTable:
 
     def stale_note(self) -> str | None:
         """What the staleness rule left out (None if nothing)."""
-        if not self.stale or self.oldest_quarter is None:
-            return None
-        return (f"{self.stale} of {self.stale + self.filers} 13F filers left out as stale "
-                f"(latest report before {self.oldest_quarter})")
+        return stale_note(self.stale, self.filers, self.oldest_quarter)
 
 
 def _lookup(series: pd.Series, keys: np.ndarray) -> np.ndarray:
@@ -367,6 +409,19 @@ class HoldingsIndex:
             holders=("cik", "size"), conviction=("weight", "sum"))
         return IssuerTable(table, classes, when, filers, stale, oldest, merge_share_classes)
 
+    def traded_as_of(self, as_of: object, ciks: Iterable[int] | None = None, *,
+                     max_age_quarters: int | None = DEFAULT_MAX_AGE_QUARTERS, merge_share_classes: bool = True,
+                     priced: Iterable[str] | None = None, by: str = "holders") -> Traded:
+        """``issuers_as_of(...).traded(priced, by)`` as `Traded` arrays (from the prepared panels when
+        they serve the date, without building the table)."""
+        if by not in RANK_BY:
+            raise InputError(f"score metric must be holders, conviction or top10, got {by!r}")
+        panels = self._panels_for(as_of, ciks, max_age_quarters, merge_share_classes)
+        if panels is not None:
+            return panels.traded(panels.position(_as_of(as_of)), priced, by)
+        return self.issuers_as_of(as_of, ciks, max_age_quarters=max_age_quarters,
+                                  merge_share_classes=merge_share_classes).traded_arrays(priced, by)
+
     # -- many dates at once ---------------------------------------------------------------------
 
     def panels(self, dates, *, max_age_quarters: int | None = DEFAULT_MAX_AGE_QUARTERS,
@@ -394,16 +449,18 @@ class HoldingsIndex:
         self._panels = {}
         return self
 
-    def _from_panel(self, as_of: object, ciks, max_age_quarters: int | None,
-                    merge_share_classes: bool) -> IssuerTable | None:
-        if ciks is not None or self._prepared is None:
-            return None
-        day = _as_of(as_of)
-        if day not in self._prepared:
+    def _panels_for(self, as_of: object, ciks, max_age_quarters: int | None, merge_share_classes: bool):
+        """The prepared `ScorePanels` that serve `as_of` for every filer (None if none does)."""
+        if ciks is not None or self._prepared is None or _as_of(as_of) not in self._prepared:
             return None
         setting = (max_age_quarters, bool(merge_share_classes))
         panels = self._panels.get(setting)
         if panels is None:
             panels = self._panels[setting] = self.panels(self._prepared, max_age_quarters=max_age_quarters,
                                                          merge_share_classes=merge_share_classes)
-        return panels.table(panels.position(day), as_of=as_of)
+        return panels
+
+    def _from_panel(self, as_of: object, ciks, max_age_quarters: int | None,
+                    merge_share_classes: bool) -> IssuerTable | None:
+        panels = self._panels_for(as_of, ciks, max_age_quarters, merge_share_classes)
+        return None if panels is None else panels.table(panels.position(_as_of(as_of)), as_of=as_of)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numba as nb
@@ -40,7 +41,7 @@ from hedgeclone.errors import InputError
 from hedgeclone.sums import pairwise_sum_nb
 
 if TYPE_CHECKING:
-    from hedgeclone.data.thirteenf.index import HoldingsIndex, IssuerTable
+    from hedgeclone.data.thirteenf.index import HoldingsIndex, IssuerTable, Traded
 
 __all__ = ["ScorePanels", "build_panels"]
 
@@ -95,11 +96,7 @@ class ScorePanels:
             return IssuerTable(table, classes, *meta)
         cols = self.holders.indices[lo:hi]
         labels = self.keys[cols]
-        name_codes = self._name[lo:hi]
-        missing = name_codes == _NO_NAME
-        names = self._names[np.where(missing, 0, name_codes)] if len(self._names) else np.full(hi - lo, None)
-        names = np.asarray(names, dtype=object)
-        names[missing] = None
+        names = self._decoded_names(lo, hi)
         issuers = labels if self._issuers is None else _joined(self._issuers, i, cols)
         agg = pd.DataFrame({
             "holders": self.holders.data[lo:hi].astype(np.int64),
@@ -122,6 +119,90 @@ class ScorePanels:
             classes = classes.astype({"key": "str"})
         table = _finish_table(agg, when)
         return IssuerTable(table, classes, *meta)
+
+
+    # -- the traded ticker of each unit, as `IssuerTable.traded` chooses it --------------------
+
+    @cached_property
+    def _key_rank(self) -> np.ndarray:
+        return _str_rank(self.keys)
+
+    @cached_property
+    def _tickers(self) -> tuple[np.ndarray, np.ndarray]:
+        """(code of each class column's ticker, rank of that ticker as a string)."""
+        codes, uniques = pd.factorize(np.asarray(self.class_ticker, dtype=object))
+        return codes.astype(np.int64), _str_rank(np.asarray(uniques, dtype=object))[codes]
+
+    def traded(self, i: int, priced: Iterable[str] | None = None, by: str = "holders") -> Traded:
+        """``table(i).traded_arrays(priced, by)``, from the panels' arrays without building the table."""
+        from hedgeclone.data.thirteenf.index import Traded, stale_note
+        from hedgeclone.labels import isin
+
+        lo, hi = self.holders.indptr[i], self.holders.indptr[i + 1]
+        units = self.holders.indices[lo:hi]
+        metric = {"holders": self.holders, "conviction": self.conviction, "top10": self.top10}[by]
+        score = metric.data[lo:hi].astype(np.float64)
+        conviction = self.conviction.data[lo:hi]
+        order = np.lexsort((self._key_rank[units], -conviction, -score))  # as `IssuerTable.ranked`
+        clo, chi = self.class_holders.indptr[i], self.class_holders.indptr[i + 1]
+        cols = self.class_holders.indices[clo:chi]
+        unit = self.class_key[cols]
+        codes, ticker_rank = self._tickers
+        # per unit, its classes best first: most holders, then highest conviction, then ticker
+        by_unit = np.lexsort((ticker_rank[cols], -self.class_conviction.data[clo:chi],
+                              -self.class_holders.data[clo:chi].astype(np.float64), self._key_rank[unit]))
+        best_any = _first_of_unit(by_unit, unit, cols, len(self.keys))
+        if priced is not None:
+            by_unit = by_unit[isin(self.class_ticker[cols[by_unit]], priced)]
+        chosen = _first_of_unit(by_unit, unit, cols, len(self.keys))[units[order]]
+        has = chosen >= 0
+        firsts = np.unique(codes[chosen[has]], return_index=True)[1]  # a ticker goes to its first unit only
+        take = np.zeros(len(order), dtype=bool)
+        take[np.flatnonzero(has)[firsts]] = True
+        names = self._decoded_names(lo, hi)
+        if hi == lo:  # nothing held: no CUSIPs to join
+            cusips = issuers = np.zeros(0, dtype=object)
+        else:
+            cusips = _joined(self._cusips, i, units)
+            issuers = self.keys[units] if self._issuers is None else _joined(self._issuers, i, units)
+            issuers = np.asarray(issuers, dtype=object)
+        t, r = order[take], order[~take]
+        label = np.full(len(r), None, dtype=object)
+        fallback = best_any[units[r]]
+        label[fallback >= 0] = self.class_ticker[fallback[fallback >= 0]]
+        label = np.where(pd.notna(label), label, np.where(pd.notna(names[r]), names[r], self.keys[units[r]]))
+        return Traded(
+            {"ticker": np.asarray(self.class_ticker[chosen[take]], dtype=object), "name": names[t],
+             "issuer": issuers[t], "cusips": cusips[t], "holders": self.holders.data[lo:hi][t].astype(np.int64),
+             "top10": self.top10.data[lo:hi][t].astype(np.int64), "conviction": conviction[t], "score": score[t]},
+            {"label": label.astype(object), "name": names[r], "issuer": issuers[r], "score": score[r],
+             "conviction": conviction[r]},
+            stale_note(int(self.stale[i]), int(self.filers[i]), self.oldest[i]))
+
+    def _decoded_names(self, lo: int, hi: int) -> np.ndarray:
+        codes = self._name[lo:hi]
+        missing = codes == _NO_NAME
+        names = np.asarray(self._names[np.where(missing, 0, codes)] if len(self._names) else np.full(hi - lo, None),
+                           dtype=object)
+        names[missing] = None
+        return names
+
+
+def _str_rank(labels: np.ndarray) -> np.ndarray:
+    """Each label's rank in string order (what ``lexsort`` of ``labels.astype(str)`` uses)."""
+    rank = np.empty(len(labels), dtype=np.int64)
+    rank[np.argsort(np.asarray(labels, dtype=object).astype(str), kind="stable")] = np.arange(len(labels))
+    return rank
+
+
+def _first_of_unit(order: np.ndarray, unit: np.ndarray, cols: np.ndarray, n_units: int) -> np.ndarray:
+    """Per unit, the class column first in `order` (positions into `unit`/`cols`), -1 for none."""
+    out = np.full(n_units, -1, dtype=np.int64)
+    if len(order):
+        u = unit[order]
+        first = order[np.r_[True, u[1:] != u[:-1]]]
+        out[unit[first]] = cols[first]
+    return out
 
 
 def _joined(presence: tuple, i: int, cols: np.ndarray) -> np.ndarray:

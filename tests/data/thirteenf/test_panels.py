@@ -2,7 +2,8 @@
 
 The per-date tables are the reference (the counting rules live there); the panels must give the
 same tables bit for bit -- holders, top10, conviction, value, names, CUSIPs, traded-ticker classes,
-filer and stale counts -- on hand-made holdings, a demo market and random holdings.
+filer and stale counts -- on hand-made holdings, a demo market and random holdings; and their
+traded-ticker choice (`ScorePanels.traded`) must equal the table's (`IssuerTable.traded`).
 """
 
 from __future__ import annotations
@@ -52,6 +53,23 @@ def assert_same(index: HoldingsIndex, dates, filers=None, **kw) -> None:
         assert (panels.top10.data[lo:hi] == t["top10"].to_numpy()).all()
         np.testing.assert_allclose(panels.conviction.data[lo:hi], t["conviction"].to_numpy(), rtol=1e-12)
         assert panels.holders[i].nnz == len(a.table)
+        assert_same_traded(a, panels, i)
+
+
+def assert_same_traded(table, panels, i: int) -> None:
+    """`panels.traded(i, ...)` equals the per-date table's `traded_arrays`, every metric, with and without a
+    price filter (every other mapped ticker priced, so that some units fall to a less-held class or none)."""
+    mapped = sorted(set(table.classes["ticker"].astype(str)))
+    for priced in (None, mapped[::2]):
+        for by in ("holders", "conviction", "top10"):
+            want, got = table.traded_arrays(priced, by), panels.traded(i, priced, by)
+            assert got.stale_note == want.stale_note
+            for part in ("traded", "unpriced"):
+                w, g = getattr(want, part), getattr(got, part)
+                assert list(g) == list(w)
+                for column in w:
+                    assert g[column].dtype == w[column].dtype, (part, column)
+                    assert g[column].tolist() == w[column].tolist(), (part, column, by, priced)
 
 
 HAND = [
