@@ -81,12 +81,14 @@ def _holdings_section(holdings: pd.DataFrame) -> str:
     dates = sorted(pd.DatetimeIndex(holdings["date"].unique()))
     show = [c for c in ("rank", "ticker", "name", "weight", "score") if c in holdings.columns]
     extra = [c for c in holdings.columns if c not in show and c != "date"]
+    shown = holdings[show + extra].copy()  # formatted once, then cut by date
+    shown["weight"] = shown["weight"].map(lambda w: pct(w, sign=False))
+    if "score" in shown:
+        shown["score"] = shown["score"].map(lambda s: num(s, 3))
+    shown = shown.astype(object).where(shown.notna(), "")
+    day = pd.DatetimeIndex(holdings["date"])
     for i, date in enumerate(reversed(dates)):
-        rows = holdings[pd.DatetimeIndex(holdings["date"]) == date][show + extra].copy()
-        rows["weight"] = rows["weight"].map(lambda w: pct(w, sign=False))
-        if "score" in rows:
-            rows["score"] = rows["score"].map(lambda s: num(s, 3))
-        rows = rows.astype(object).where(rows.notna(), "")
+        rows = shown[day == date]
         label = f"{date.date()}: {len(rows)} names"
         opened = " open" if i == 0 else ""
         parts.append(f"<details{opened}><summary>{esc(label)}</summary>{table_html(rows, index=False)}</details>")
