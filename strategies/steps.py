@@ -161,11 +161,13 @@ def _funds(names: np.ndarray) -> np.ndarray:
     return text.str.upper().str.contains(_FUND_NAME, regex=True).to_numpy(dtype=bool)
 
 
-def _with_info(picks: Picks, **columns: pd.Series) -> Picks:
-    info = picks.info.reindex(picks.tickers) if len(picks.info.columns) else pd.DataFrame(index=picks.tickers)
+def _with_info(picks: Picks, **columns: pd.Series | np.ndarray) -> Picks:
+    """`picks` with `columns` added to (or replaced in) its info; an array is aligned with ``tickers``."""
+    tickers = picks.tickers
+    data = {c: picks.info[c].reindex(tickers).to_numpy() for c in picks.info.columns}
     for name, values in columns.items():
-        info[name] = values.reindex(picks.tickers).to_numpy()
-    return replace(picks, info=info)
+        data[name] = values if isinstance(values, np.ndarray) else values.reindex(tickers).to_numpy()
+    return replace(picks, info=pd.DataFrame(data, index=tickers))
 
 
 HolderMetric = Literal["holders", "conviction", "top10"]
@@ -214,7 +216,7 @@ class HolderScore:
         tickers = pd.Index(traded["ticker"])
         kept = picks.keep(tickers)
         out = replace(kept, score=pd.Series(traded["score"], index=tickers, name=self.metric), ties=_HOLDER_TIES)
-        out = _with_info(out, **{name: pd.Series(traded[column], index=tickers) for name, column in _HOLDER_INFO})
+        out = _with_info(out, **{name: traded[column] for name, column in _HOLDER_INFO})
         if self.universe and len(unpriced["label"]):
             lost = pd.DataFrame({"score": unpriced["score"], "conviction": unpriced["conviction"],
                                  "issuer": unpriced["issuer"]}, index=pd.Index(unpriced["label"]))
