@@ -8,15 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from hedgeclone.backtest.engine import Execution
-from hedgeclone.backtest.engine.models import CashYield, NextOpen, SquareRootImpact, VolumeCap, WholeShares
-from hedgeclone.backtest.metrics import risk_free_from_yield
-from hedgeclone.backtest.replay import StrategyRun, run_strategy
-from hedgeclone.backtest.run import data_fingerprint
-from hedgeclone.backtest.rundir import write_run
 from hedgeclone.data.market import Market, load_market
 from hedgeclone.data.store import Store
 from hedgeclone.data.thirteenf.index import HoldingsIndex
@@ -24,6 +19,13 @@ from hedgeclone.errors import DataError, InputError
 from hedgeclone.strategies.config import BacktestConfig, DataConfig, RunConfig
 from hedgeclone.strategies.consensus import HedgeFundConsensus
 from hedgeclone.strategies.view import PointInTimeView
+
+if TYPE_CHECKING:
+    from hedgeclone.backtest.engine import Execution
+    from hedgeclone.backtest.replay import StrategyRun
+
+# The engine (numba), the replay and the run directory load where they are used, so that a
+# screen, which needs none of them, does not pay for their imports.
 
 __all__ = ["demo_config", "execution_of", "load_config_market", "run_start", "run_config", "write_config_run", "screen_config", "risk_free_rate"]
 
@@ -58,6 +60,15 @@ def run_start(config: RunConfig, market: Market) -> pd.Timestamp | None:
 
 def execution_of(config: RunConfig) -> Execution:
     """The `Execution` of the config's [backtest] section: costs, cash, lag and the execution models it turns on."""
+    from hedgeclone.backtest.engine import Execution
+    from hedgeclone.backtest.engine.models import (
+        CashYield,
+        NextOpen,
+        SquareRootImpact,
+        VolumeCap,
+        WholeShares,
+    )
+
     b = config.backtest
     yield_file = _yield_series(config, "cash_yield") if b.cash_yield is not None else None
     return Execution(
@@ -73,6 +84,8 @@ def execution_of(config: RunConfig) -> Execution:
 def run_config(config: RunConfig, market: Market, on_decision: Callable[[int, int], None] | None = None,
                execution: Execution | None = None) -> StrategyRun:
     """Replay the config's strategy on `market` with its window and `execution` (default: `execution_of(config)`)."""
+    from hedgeclone.backtest.replay import run_strategy
+
     b = config.backtest
     require_holdings(config, market)
     return run_strategy(
@@ -97,6 +110,8 @@ def risk_free_rate(config: RunConfig, index: pd.DatetimeIndex) -> pd.Series | fl
     if series.loc[: index[0]].empty:
         raise InputError(f"backtest.risk_free: {_yield_file(config, 'risk_free')} starts after the run "
                          f"({index[0].date()})")
+    from hedgeclone.backtest.metrics import risk_free_from_yield
+
     return risk_free_from_yield(series, index=index)
 
 
@@ -123,6 +138,9 @@ def _yield_series(config: RunConfig, key: str) -> pd.Series:
 
 def write_config_run(out: Path, config: RunConfig, market: Market, run: StrategyRun) -> Path:
     """Write the run directory of `run` (metrics, values, holdings, trades, report.html)."""
+    from hedgeclone.backtest.run import data_fingerprint
+    from hedgeclone.backtest.rundir import write_run
+
     data = run.to_run_data(config=config.to_dict(), fingerprint=data_fingerprint(
         market.close, market.benchmarks, *([market.holdings] if market.holdings is not None else [])))
     return write_run(out, data, risk_free=risk_free_rate(config, run.result.index))

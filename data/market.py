@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from hedgeclone.data.store import Store
@@ -208,15 +209,18 @@ def _match_tickers(holdings: pd.DataFrame, priced: pd.Index) -> tuple[pd.DataFra
         return holdings, 0
     bare = pd.Series(priced, index=priced.str.replace(r"[-./]", "", regex=True))
     bare = bare[~bare.index.duplicated(keep=False)]
-    tickers = holdings["ticker"].astype(object)
-    unknown = tickers.notna() & ~isin(tickers, priced)
-    respelled = tickers[unknown].str.replace(r"[-./]", "", regex=True).map(bare)
-    hit = respelled.notna()
+    codes, spelled = pd.factorize(holdings["ticker"])  # each distinct ticker once, not each row
+    spelled = np.asarray(spelled, dtype=object)
+    unknown = np.flatnonzero(~isin(spelled, priced))
+    respelled = pd.Series(spelled[unknown], dtype=object).str.replace(r"[-./]", "", regex=True).map(bare)
+    hit = respelled.notna().to_numpy()
     if not hit.any():
         return holdings, 0
+    spelled[unknown[hit]] = respelled[hit].to_numpy()
+    rows = np.isin(codes, unknown[hit])
     out = holdings.copy()
-    out.loc[respelled.index[hit], "ticker"] = respelled[hit].to_numpy()
-    return out, int(tickers[unknown][hit].nunique())
+    out.loc[rows, "ticker"] = spelled[codes[rows]]
+    return out, int(hit.sum())
 
 
 def load_market(

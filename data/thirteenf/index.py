@@ -242,22 +242,19 @@ class HoldingsIndex:
             {"cik": h["cik"].to_numpy(), "period": h["period"].to_numpy(), "accession": accession,
              "filed": h["filed"].to_numpy(), "new": (h["amendment_type"] == _NEW).fillna(False).to_numpy()}
         )
-        self.filings = (
-            filings.groupby(["cik", "period", "accession"], sort=False, as_index=False)
-            .agg(filed=("filed", "max"), new=("new", "max"))
-            .reset_index(drop=True)
-        )
+        by_filing = filings.groupby(["cik", "period", "accession"], sort=False)
+        self.filings = by_filing.agg(filed=("filed", "max"), new=("new", "max")).reset_index()
         self.filings["fid"] = np.arange(len(self.filings))
-        fid = pd.MultiIndex.from_frame(self.filings[["cik", "period", "accession"]]).get_indexer(
-            pd.MultiIndex.from_arrays([h["cik"].to_numpy(), h["period"].to_numpy(), accession])
-        )
+        fid = by_filing.ngroup().to_numpy()  # groups numbered in order of appearance, as the rows above
         self._row_fid = fid
         # Rule 4: long equity only (no PUT/CALL, no CUSIP whose issue number is not two digits).
-        longs = h["put_call"].isna().to_numpy() & is_equity_cusip(h["cusip"].to_numpy())
+        longs = h["put_call"].isna().to_numpy() & is_equity_cusip(h["cusip"])
         # Strings become integer codes once; sorted codes keep SQL's max(ticker) meaning.
-        cusip_codes, self._cusips = pd.factorize(h["cusip"].to_numpy()[longs], sort=True)
-        ticker_codes, self._tickers = pd.factorize(h["ticker"].to_numpy()[longs], sort=True, use_na_sentinel=True)
-        name_codes, self._names = pd.factorize(h["issuer"].to_numpy()[longs], sort=True)
+        # (Factorized as string columns: Arrow's dictionary encoding, several times faster than objects.)
+        cusip_codes, self._cusips = pd.factorize(h["cusip"][longs], sort=True)
+        ticker_codes, tickers = pd.factorize(h["ticker"][longs], sort=True, use_na_sentinel=True)
+        name_codes, names = pd.factorize(h["issuer"][longs], sort=True)
+        self._tickers, self._names = np.asarray(tickers, dtype=object), np.asarray(names, dtype=object)
         name_codes = np.where(name_codes < 0, _NO_NAME, name_codes)  # min() skips missing names
         self._cusips = np.asarray(self._cusips, dtype=object)
         self._issuer_of, self._issuers = pd.factorize(issuer_code(self._cusips), sort=True)

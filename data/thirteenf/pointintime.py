@@ -37,7 +37,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -72,13 +71,20 @@ def oldest_current_quarter(as_of: object, max_age_quarters: int | None) -> pd.Pe
 
 def is_equity_cusip(cusips) -> np.ndarray:
     """True where a CUSIP's issue number (characters 7-8) is two digits (equity, not debt)."""
-    text = pd.Series(np.asarray(cusips, dtype=object)).astype("string").str.upper()
+    text = _strings(cusips).str.upper()
     return text.str[6:8].str.fullmatch(r"\d\d").fillna(False).to_numpy(dtype=bool)
 
 
 def issuer_code(cusips) -> np.ndarray:
     """The issuer of each CUSIP: its first six characters, upper case."""
-    return pd.Series(np.asarray(cusips, dtype=object)).astype("string").str.upper().str[:6].to_numpy(dtype=object)
+    return _strings(cusips).str.upper().str[:6].to_numpy(dtype=object)
+
+
+def _strings(values) -> pd.Series:
+    """`values` as a string Series (a string-typed Series as it is: no round trip through objects)."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
+        return values
+    return pd.Series(np.asarray(values, dtype=object)).astype("string")
 
 # Aggregates per stock as of D (one row per CUSIP, most-held first).
 HOLDERS: dict[str, str] = {
@@ -159,6 +165,8 @@ def _as_of(as_of: object) -> pd.Timestamp:
 
 def run_sql(sql: str, as_of: object = None, frames: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Run `sql` (with ``$as_of`` bound unless None), the `frames` registered as relations of those names."""
+    import duckdb  # here, not at the top: most runs never query SQL
+
     params = None if as_of is None else {"as_of": _as_of(as_of).to_pydatetime()}
     with duckdb.connect() as con:
         for name, frame in (frames or {}).items():
