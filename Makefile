@@ -7,9 +7,12 @@ OUT ?= runs/demo
 
 .PHONY: demo test lint bench clean figures
 
+# compileall: an editable install leaves our modules to be compiled by every process that imports
+# them where bytecode is not written (PYTHONDONTWRITEBYTECODE); pip compiles a regular install.
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -e .
+	$(PY) -m compileall -q hedgeclone backtest strategies data examples benchmarks
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml $(VENV)/.installed

@@ -56,7 +56,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -660,6 +659,8 @@ class Store:
         def _sub(match: re.Match[str]) -> str:
             path = self.verify(match.group(1))
             return "read_parquet('" + str(path).replace("'", "''") + "')"
+
+        import duckdb  # here, not at the top: loading a market runs no SQL
 
         resolved = re.sub(r"\{([A-Za-z0-9_./-]+)\}", _sub, sql)
         with duckdb.connect() as con:

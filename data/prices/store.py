@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -80,6 +79,8 @@ def write_prices(store: Store, frame: pd.DataFrame, *, replace: bool = False) ->
 
 def _merge(old: pd.DataFrame, new: pd.DataFrame, present: list[str], replace: bool) -> pd.DataFrame:
     """Full outer join on (ticker, date): new values win field by field; `replace` drops old rows of new tickers."""
+    import duckdb  # here and below, not at the top: a market loaded from the panel runs no SQL
+
     con = duckdb.connect()
     try:
         con.register("o", old)
@@ -133,6 +134,8 @@ def _arrow_query(store: Store, sql: str, params: list) -> pa.Table:
 
     def _sub(match: re.Match[str]) -> str:
         return "read_parquet('" + str(store.verify(match.group(1))).replace("'", "''") + "')"
+
+    import duckdb
 
     resolved = re.sub(r"\{([A-Za-z0-9_./-]+)\}", _sub, sql)
     with duckdb.connect() as con:
