@@ -251,12 +251,11 @@ class HoldingsIndex:
         longs = h["put_call"].isna().to_numpy() & is_equity_cusip(h["cusip"])
         # Strings become integer codes once; sorted codes keep SQL's max(ticker) meaning.
         # (Factorized as string columns: Arrow's dictionary encoding, several times faster than objects.)
-        cusip_codes, self._cusips = pd.factorize(h["cusip"][longs], sort=True)
+        cusip_codes, cusips = pd.factorize(h["cusip"][longs], sort=True)
         ticker_codes, tickers = pd.factorize(h["ticker"][longs], sort=True, use_na_sentinel=True)
         name_codes, names = pd.factorize(h["issuer"][longs], sort=True)
-        self._tickers, self._names = np.asarray(tickers, dtype=object), np.asarray(names, dtype=object)
+        self._cusips, self._tickers, self._names = (np.asarray(u, dtype=object) for u in (cusips, tickers, names))
         name_codes = np.where(name_codes < 0, _NO_NAME, name_codes)  # min() skips missing names
-        self._cusips = np.asarray(self._cusips, dtype=object)
         self._issuer_of, self._issuers = pd.factorize(issuer_code(self._cusips), sort=True)
         self._issuers = np.asarray(self._issuers, dtype=object)
         rows = pd.DataFrame(

@@ -120,7 +120,6 @@ class ScorePanels:
         table = _finish_table(agg, when)
         return IssuerTable(table, classes, *meta)
 
-
     # -- the traded ticker of each unit, as `IssuerTable.traded` chooses it --------------------
 
     @cached_property
