@@ -64,8 +64,9 @@ def _sharpe(s1: float, s2: float, n: float) -> float:
 
 @njit(cache=True)
 def _split_logits(s1: np.ndarray, s2: np.ndarray, ins: np.ndarray, outs: np.ndarray, n: float) -> np.ndarray:
-    """Per split (rows of `ins` and `outs`: its in- and out-of-sample blocks, `n` returns each): the logit of the out-of-sample rank of the
-    variant with the best in-sample Sharpe (the first best on ties); rank ties count half.
+    """Per split (rows of `ins` and `outs`: its in- and out-of-sample blocks, `n` returns each): the
+    logit of the out-of-sample rank of the variant with the best in-sample Sharpe (the first best on
+    ties); rank ties count half.
 
     `s1`, `s2` are (blocks x variants) sums and sums of squares; one pass, no (splits x variants)
     arrays (those were 13,000 x 1,000 per temporary for a 1,000-combination sweep)."""

@@ -189,19 +189,23 @@ class IssuerTable:
         return stale_note(self.stale, self.filers, self.oldest_quarter)
 
 
-def _joined_labels(keys: pd.Series, values: pd.Series) -> pd.Series:
-    """Per key (sorted), its distinct `values` sorted and space-joined: ``" ".join(sorted(set(...)))``
-    of each group, by integer codes instead of a Python function per group."""
+def _joined_labels(keys: pd.Series, *columns: pd.Series) -> list[pd.Series]:
+    """Per key (sorted), each column's distinct values sorted and space-joined (what
+    ``" ".join(sorted(set(group)))`` gives), by integer codes instead of a Python function per group."""
     key_codes, key_labels = pd.factorize(keys.to_numpy(dtype=object), sort=True)
-    codes, labels = pd.factorize(values.to_numpy(dtype=object), sort=True)
-    order = np.lexsort((codes, key_codes))
-    k, c = key_codes[order], codes[order]
-    distinct = np.r_[True, (k[1:] != k[:-1]) | (c[1:] != c[:-1])] if len(k) else np.zeros(0, dtype=bool)
-    k, c = k[distinct], c[distinct]
-    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else np.zeros(0, dtype=np.int64)
-    words = np.asarray(labels, dtype=object)[c].tolist()
-    joined = [" ".join(words[a:b]) for a, b in zip(starts, [*starts[1:], len(k)], strict=True)]
-    return pd.Series(joined, index=pd.Index(np.asarray(key_labels, dtype=object)[k[starts]], name="key"), dtype=object)
+    key_labels = np.asarray(key_labels, dtype=object)
+    out = []
+    for column in columns:
+        codes, labels = pd.factorize(column.to_numpy(dtype=object), sort=True)
+        order = np.lexsort((codes, key_codes))
+        k, c = key_codes[order], codes[order]
+        distinct = np.r_[True, (k[1:] != k[:-1]) | (c[1:] != c[:-1])] if len(k) else np.zeros(0, dtype=bool)
+        k, c = k[distinct], c[distinct]
+        starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else np.zeros(0, dtype=np.int64)
+        words = np.asarray(labels, dtype=object)[c].tolist()
+        joined = [" ".join(words[a:b]) for a, b in zip(starts, [*starts[1:], len(k)], strict=True)]
+        out.append(pd.Series(joined, index=pd.Index(key_labels[k[starts]], name="key"), dtype=object))
+    return out
 
 
 def _lookup(series: pd.Series, keys: np.ndarray) -> np.ndarray:
@@ -406,9 +410,8 @@ class HoldingsIndex:
         per["top"] = per.groupby("cik").cumcount() < 10
         agg = per.groupby("key", sort=True).agg(holders=("cik", "size"), value_usd=("value", "sum"),
                                                 conviction=("weight", "sum"), top10=("top", "sum"))
-        agg["issuer"] = _joined_labels(pos["key"], pos["issuer"])
+        agg["issuer"], agg["cusips"] = _joined_labels(pos["key"], pos["issuer"], pos["cusip"])
         agg["name"] = pos.groupby("key", sort=True)["name"].min()
-        agg["cusips"] = _joined_labels(pos["key"], pos["cusip"])
         agg.index.name = "key"
         table = _finish_table(agg, when)
         mapped = pos[pos["ticker"].notna()]
