@@ -162,7 +162,8 @@ def _store(store: Store, benchmarks: Sequence[str], start, end, *, panel: bool |
     frames = {f: prices[f] for f in ("raw_close", "volume")}
     ends, close, frames, more = _ends(store, ended, close, frames)
     caveats += more
-    issuers = holdings.dropna(subset=["ticker"]).drop_duplicates("ticker").set_index("ticker")["issuer"]
+    named = holdings[["ticker", "issuer"]]  # two columns, not a copy of every holding
+    issuers = named.dropna(subset=["ticker"]).drop_duplicates("ticker").set_index("ticker")["issuer"]
     return Market(
         close=close, raw_close=frames["raw_close"], volume=frames["volume"], shares=load_shares(store),
         holdings=holdings if len(holdings) else None, benchmarks=pd.DataFrame(levels, index=close.index),

@@ -8,6 +8,8 @@ Each docstring says what the step *requires* of the `Picks` it receives and whic
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
@@ -79,12 +81,16 @@ class Picks:
         """The same picks with `text` added to the notes (nothing if None)."""
         return self if not text else replace(self, notes=(*self.notes, text))
 
+    def ranking_columns(self) -> list[np.ndarray]:
+        """Score then tie columns of the candidates, aligned with ``tickers`` (what `Rank` sorts by)."""
+        return [_aligned(self.score, self.tickers).astype(float, copy=False),
+                *[_aligned(self.info[c], self.tickers) if c in self.info else np.full(len(self.tickers), np.nan)
+                  for c, _ in self.ties]]
+
     def ranking_frame(self) -> pd.DataFrame:
         """Score and tie columns of the candidates, indexed by ticker (what `Rank` sorts)."""
-        frame = pd.DataFrame({"score": self.score.reindex(self.tickers).to_numpy(dtype=float)}, index=self.tickers)
-        for col, _ in self.ties:
-            frame[col] = self.info[col].reindex(self.tickers).to_numpy() if col in self.info else np.nan
-        return frame
+        columns = self.ranking_columns()
+        return pd.DataFrame(dict(zip(["score", *[c for c, _ in self.ties]], columns, strict=True)), index=self.tickers)
 
     def table(self) -> pd.DataFrame:
         """One row per candidate, ranked: rank, ticker, score, weight, then the info columns."""
@@ -97,12 +103,56 @@ class Picks:
         return out
 
 
+def _aligned(values: pd.Series, labels: pd.Index) -> np.ndarray:
+    """`values` in the order of `labels` (NaN where it has none), as NumPy."""
+    return values.to_numpy() if values.index.equals(labels) else values.reindex(labels).to_numpy()
+
+
 def _order(frame: pd.DataFrame, ties: tuple[tuple[str, bool], ...]) -> pd.Index:
     """The index of `frame` (score and tie columns) best first: score desc, ties, label asc."""
-    columns = [frame["score"].to_numpy(), *[frame[c].to_numpy() for c, _ in ties], frame.index.astype(str).to_numpy()]
-    ascending = [False, *[a for _, a in ties], True]
+    columns = [frame["score"].to_numpy(), *[frame[c].to_numpy() for c, _ in ties]]
+    return frame.index[_positions(columns, ties, frame.index)]
+
+
+def _positions(columns: list[np.ndarray], ties: tuple[tuple[str, bool], ...], labels: pd.Index) -> np.ndarray:
+    """Positions of the rows best first, `columns` being the score then the `ties` columns: score desc,
+    each tie column as `ties` says, then the label asc (NaN/None last in each)."""
+    ascending = [False, *[a for _, a in ties]]
+    if _is_ranked(columns, ascending, labels):
+        return np.arange(len(labels))  # the usual case: the score step listed them best first
     keys = [_sort_key(values, asc) for values, asc in zip(columns, ascending, strict=True)]
-    return frame.index[np.lexsort(keys[::-1])] if len(frame) else pd.Index(frame.index)
+    keys.append(_sort_key(labels.astype(str).to_numpy(), True))
+    return np.lexsort(keys[::-1])
+
+
+def _is_ranked(columns: list[np.ndarray], ascending: list[bool], labels: pd.Index) -> bool:
+    """Whether every row already comes before the next in the order `_positions` sorts by.
+
+    Pairs of neighbours are decided column by column; only pairs tied so far look at the next
+    column, so that the tie columns and the labels (strings) are rarely compared at all.
+    """
+    open_ = np.arange(len(labels) - 1)  # pairs (i, i + 1) tied on every column so far
+    for values, asc in [*zip(columns, ascending, strict=True), (None, True)]:
+        if not len(open_):
+            return True
+        if values is None:  # the label breaks what is left
+            values = labels.astype(str).to_numpy()
+        elif values.dtype.kind not in "fiub" and not (asc and not pd.isna(values).any()):
+            values = _sort_key(values, asc)  # ranks, as the sort uses them
+            asc = True
+        a, b = values[open_], values[open_ + 1]
+        if values.dtype.kind in "fiub":
+            a, b = a.astype(np.float64), b.astype(np.float64)
+            first, later = (a < b, a > b) if asc else (a > b, a < b)
+            first |= ~np.isnan(a) & np.isnan(b)  # NaN last either way
+            later |= np.isnan(a) & ~np.isnan(b)
+        else:
+            a, b = a.astype(str), b.astype(str)
+            first, later = a < b, a > b
+        if later.any():
+            return False
+        open_ = open_[~first]
+    return True
 
 
 def _sort_key(values: np.ndarray, ascending: bool) -> np.ndarray:
@@ -156,9 +206,17 @@ _HOLDER_INFO = (("issuer", "issuer"), ("hf_holders", "holders"), ("conviction", 
                 ("cusips", "cusips"))
 
 
+_FUND_PATTERN = re.compile(_FUND_NAME, re.ASCII)
+
+
+@functools.cache
+def _is_fund(name: object) -> bool:
+    return isinstance(name, str) and _FUND_PATTERN.search(name.upper()) is not None
+
+
 def _funds(names: np.ndarray) -> np.ndarray:
-    text = pd.Series(names, dtype="string").fillna("")
-    return text.str.upper().str.contains(_FUND_NAME, regex=True).to_numpy(dtype=bool)
+    # Each distinct issuer name is matched once per process: a run asks about the same names on every date.
+    return np.fromiter(map(_is_fund, names), dtype=bool, count=len(names))
 
 
 def _with_info(picks: Picks, **columns: pd.Series | np.ndarray) -> Picks:
@@ -480,23 +538,26 @@ class TopN:
             raise InputError(f"top_n must be at least 1, got {self.n}")
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
-        frame = picks.ranking_frame()
-        top = _order(frame, picks.ties)[: self.n]
-        chosen = picks.keep(top)
+        columns = picks.ranking_columns()
+        top = _positions(columns, picks.ties, picks.tickers)[: self.n]
+        chosen = picks.keep(picks.tickers[top])
         if not len(picks.unpriced):
             return chosen
         # The n best of priced and unpriced together (a label with a price counts once, as priced):
-        # `_order` is a total order, so they are the n best of each part's n best.
-        unpriced = picks.unpriced.reindex(columns=frame.columns)
-        unpriced = unpriced[~isin(unpriced.index, frame.index)]
-        unpriced = unpriced[~unpriced.index.duplicated(keep="first")]
-        both = pd.concat([frame.loc[top], unpriced.loc[_order(unpriced, picks.ties)[: self.n]]])
-        best = _order(both, picks.ties)[: self.n]
-        lost = [t for t in best if t in picks.unpriced.index and t not in picks.tickers]
+        # `_positions` is a total order, so they are the n best of each part's n best.
+        unpriced = picks.unpriced
+        fresh = ~isin(unpriced.index, picks.tickers) & ~unpriced.index.duplicated(keep="first")
+        labels = unpriced.index[fresh]
+        others = [unpriced[c].to_numpy()[fresh] if c in unpriced else np.full(len(labels), np.nan)
+                  for c in ("score", *[c for c, _ in picks.ties])]
+        best = _positions(others, picks.ties, labels)[: self.n]
+        both = [np.concatenate([mine[top], theirs[best]]) for mine, theirs in zip(columns, others, strict=True)]
+        ranked = _positions(both, picks.ties, picks.tickers[top].append(labels[best]))[: self.n]
+        lost = [str(t) for t in labels[best[ranked[ranked >= len(top)] - len(top)]]]
         if not lost:
             return chosen
-        shown = ", ".join(str(t) for t in lost[:8]) + (" ..." if len(lost) > 8 else "")
-        return chosen.note(f"{len(best) - len(lost)} of the top {len(best)} by score had prices; "
+        shown = ", ".join(lost[:8]) + (" ..." if len(lost) > 8 else "")
+        return chosen.note(f"{len(ranked) - len(lost)} of the top {len(ranked)} by score had prices; "
                            f"{len(lost)} without ({shown}) replaced by the next-ranked")
 
 

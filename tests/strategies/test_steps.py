@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hedgeclone.errors import InputError
 from hedgeclone.strategies.filers import FilerFilter
@@ -28,6 +30,7 @@ from hedgeclone.strategies.steps import (
     Tickers,
     TopN,
     Tradable,
+    _positions,
 )
 from hedgeclone.strategies.view import PointInTimeView
 
@@ -178,6 +181,31 @@ def test_rank_orders_by_score_then_the_tie_columns_then_ticker(view):
     assert list(Rank()(view, picks).tickers) == ["Y", "Z", "X"]
     plain = Picks(pd.Index(["B", "A", "C"]), score=pd.Series({"B": 1.0, "A": 1.0, "C": 2.0}))
     assert list(Rank()(view, plain).tickers) == ["C", "A", "B"]
+
+
+def _oracle_order(score, conviction, issuer, labels) -> list[int]:
+    """Rank order by plain Python sorting: score desc, conviction desc, issuer asc (NaN/None last), label."""
+    def key(i):
+        s, c, u = score[i], conviction[i], issuer[i]
+        return (np.isnan(s), -s if not np.isnan(s) else 0, np.isnan(c), -c if not np.isnan(c) else 0,
+                u is None, u or "", str(labels[i]))
+    return sorted(range(len(labels)), key=key)
+
+
+rows = st.lists(st.tuples(st.sampled_from([np.nan, 0.0, 1.0, 2.0, 3.5]), st.sampled_from([np.nan, 0.0, 0.25, 0.5]),
+                          st.sampled_from([None, "A", "B", "AB"]), st.sampled_from(["X", "Y", "Z", "XY", "W"])),
+                max_size=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows, st.booleans())
+def test_positions_is_the_stable_rank_order_presorted_or_not(data, presort):
+    if presort:  # what a score step hands on: already in order, which `_positions` must see without sorting
+        data = [data[i] for i in _oracle_order(*[[r[k] for r in data] for k in range(4)])]
+    score, conviction, issuer, labels = (np.array([r[k] for r in data], dtype=float if k < 2 else object)
+                                         for k in range(4))
+    got = _positions([score, conviction, issuer], (("conviction", False), ("issuer", True)), pd.Index(labels))
+    assert list(got) == _oracle_order(score, conviction, issuer, labels)
 
 
 def test_top_n_keeps_the_best_and_says_which_unpriced_ones_it_replaced(view):
