@@ -63,10 +63,10 @@ class Comparison:
         from hedgeclone.backtest import figures  # plotly loads only when a figure is drawn
 
         if kind == "equity":
-            return figures.equity_overlay(self.values, self.labels)
+            return figures.figure(figures.equity_overlay_spec(self.values, self.labels))
         if kind == "drawdowns":
             # measured from each curve's first close in the window (a benchmark's convention)
-            return figures.drawdown_figure(self.values.apply(lambda v: metrics.daily_returns(v, None)))
+            return figures.figure(figures.drawdown_spec(self.values.apply(lambda v: metrics.daily_returns(v, None))))
         raise InputError(f"unknown comparison figure {kind!r} (known: equity, drawdowns)")
 
     def write(self, out_dir: str | os.PathLike[str]) -> Path:

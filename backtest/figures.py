@@ -1,5 +1,8 @@
 """The plotly figures of hedgeclone, each a pure function of plain frames (values, returns, holdings, trades).
 
+Each figure of a run or comparison is a *spec*, plotly's figure JSON as a dict (``equity_spec``,
+...): reports embed specs as they are, and ``.plot()`` makes them plotly `Figure` objects with
+`figure` (validated, as any figure a user builds; validating costs a report more than drawing).
 One set serves the HTML reports (`hedgeclone.backtest.report`) and every result's ``.plot()``;
 it sits on the engine's floor, beside the metrics it draws, so that the engine's own `Result`
 can plot itself without importing the reports above it. `KINDS` names the figures of a run.
@@ -15,8 +18,9 @@ from hedgeclone.backtest import metrics
 from hedgeclone.backtest.metric_sets import format_number, higher_is_better
 from hedgeclone.errors import InputError
 
-__all__ = ["KINDS", "rebased", "equity_figure", "drawdown_figure", "rolling_excess_figure", "yearly_figure",
-           "holdings_figure", "costs_figure", "equity_overlay", "heatmap_figure", "capacity_figure", "run_figure"]
+__all__ = ["KINDS", "rebased", "figure", "equity_spec", "drawdown_spec", "rolling_excess_spec", "yearly_spec",
+           "holdings_spec", "costs_spec", "equity_overlay_spec", "run_spec", "run_figure", "heatmap_figure",
+           "capacity_figure"]
 
 # the figures of one run, in the report's order: kind -> what it shows
 KINDS = {
@@ -34,91 +38,98 @@ def rebased(values: pd.DataFrame) -> pd.DataFrame:
     return values.apply(lambda s: s / s.dropna().iloc[0] if s.notna().any() else s)
 
 
-def equity_figure(values: pd.DataFrame, title: str = "Growth of 1 (log scale)") -> go.Figure:
+def _layout(title: str, yaxis_title: str | None = None, **more) -> dict:
+    layout = {"title": {"text": title}, **more}
+    if yaxis_title is not None:
+        layout["yaxis"] = {**layout.get("yaxis", {}), "title": {"text": yaxis_title}}
+    return layout
+
+
+def _lines(x, y, name: str, **more) -> dict:
+    return {"type": "scatter", "x": x, "y": y, "name": name, "mode": "lines", **more}
+
+
+def equity_spec(values: pd.DataFrame, title: str = "Growth of 1 (log scale)") -> dict:
     """Each column's growth of 1 on a log scale; the first column drawn thickest."""
-    fig = go.Figure()
-    for i, (name, series) in enumerate(rebased(values).items()):
-        fig.add_trace(go.Scatter(x=series.index, y=series.to_numpy(), name=str(name), mode="lines",
-                                 line=dict(width=2.5 if i == 0 else 1.5)))
-    fig.update_layout(title=title, yaxis_type="log", yaxis_title="value (start = 1)", hovermode="x unified")
-    return fig
+    data = [_lines(series.index, series.to_numpy(), str(name), line={"width": 2.5 if i == 0 else 1.5})
+            for i, (name, series) in enumerate(rebased(values).items())]
+    return {"data": data, "layout": _layout(title, "value (start = 1)", yaxis={"type": "log"}, hovermode="x unified")}
 
 
-def drawdown_figure(returns: pd.DataFrame) -> go.Figure:
+def drawdown_spec(returns: pd.DataFrame) -> dict:
     """Drawdown from the running peak of each column, in percent."""
-    fig = go.Figure()
+    data = []
     for name, r in returns.items():
         dd = metrics.drawdown_series(r)
-        fig.add_trace(go.Scatter(x=dd.index, y=100 * dd.to_numpy(), name=str(name), mode="lines",
-                                 fill="tozeroy" if name == returns.columns[0] else None))
-    fig.update_layout(title="Drawdowns", yaxis_title="% below peak", hovermode="x unified")
-    return fig
+        fill = {"fill": "tozeroy"} if name == returns.columns[0] else {}
+        data.append(_lines(dd.index, 100 * dd.to_numpy(), str(name), **fill))
+    return {"data": data, "layout": _layout("Drawdowns", "% below peak", hovermode="x unified")}
 
 
-def rolling_excess_figure(returns: pd.DataFrame, strategy: str, window: int = metrics.ANNUALIZATION) -> go.Figure:
+def rolling_excess_spec(returns: pd.DataFrame, strategy: str, window: int = metrics.ANNUALIZATION) -> dict:
     """Trailing 12-month return of `strategy` minus each other column's, in percentage points."""
-    fig = go.Figure()
+    data = []
     for name in returns.columns:
         if name == strategy:
             continue
         ex = metrics.rolling_excess_return(returns[strategy], returns[name], window=window)
-        fig.add_trace(go.Scatter(x=ex.index, y=100 * ex.to_numpy(), name=f"vs {name}", mode="lines"))
-    fig.add_hline(y=0, line_color="#888", line_width=1)
-    fig.update_layout(title="Rolling 12-month excess return", yaxis_title="percentage points", hovermode="x unified")
-    return fig
+        data.append(_lines(ex.index, 100 * ex.to_numpy(), f"vs {name}"))
+    zero = {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": 0, "y1": 0,
+            "line": {"color": "#888", "width": 1}}
+    return {"data": data, "layout": _layout("Rolling 12-month excess return", "percentage points",
+                                            hovermode="x unified", shapes=[zero])}
 
 
-def yearly_figure(yearly: pd.DataFrame) -> go.Figure:
+def yearly_spec(yearly: pd.DataFrame) -> dict:
     """Grouped bars of calendar-year returns (years x series, fractions), in percent."""
-    fig = go.Figure()
-    for name, col in yearly.items():
-        fig.add_trace(go.Bar(x=[str(y) for y in yearly.index], y=100 * col.to_numpy(), name=str(name)))
-    fig.update_layout(title="Calendar-year returns", yaxis_title="%", barmode="group")
-    return fig
+    years = [str(y) for y in yearly.index]
+    data = [{"type": "bar", "x": years, "y": 100 * col.to_numpy(), "name": str(name)} for name, col in yearly.items()]
+    return {"data": data, "layout": _layout("Calendar-year returns", "%", barmode="group")}
 
 
-def holdings_figure(holdings: pd.DataFrame) -> go.Figure:
+def holdings_spec(holdings: pd.DataFrame) -> dict:
     """Stacked weight of each ticker at each rebalance (a long table: date, ticker, weight), in percent.
 
     Each weight holds until the next rebalance (step lines); the tickers held longest come first.
     """
-    fig = go.Figure()
+    data = []
     if len(holdings):
         wide = holdings.pivot_table(index="date", columns="ticker", values="weight", aggfunc="sum").fillna(0.0)
         wide.index = pd.DatetimeIndex(wide.index)
         order = (wide > 0).sum().sort_values(ascending=False, kind="stable").index
-        for ticker in order:
-            fig.add_trace(go.Scatter(x=wide.index, y=100 * wide[ticker].to_numpy(), name=str(ticker), mode="lines",
-                                     stackgroup="w", line=dict(width=0.5, shape="hv")))
-    fig.update_layout(title="Holdings at each rebalance", yaxis_title="weight, %", hovermode="x")
-    return fig
+        data = [_lines(wide.index, 100 * wide[ticker].to_numpy(), str(ticker), stackgroup="w",
+                       line={"width": 0.5, "shape": "hv"}) for ticker in order]
+    return {"data": data, "layout": _layout("Holdings at each rebalance", "weight, %", hovermode="x")}
 
 
-def costs_figure(trades: pd.DataFrame, values: pd.Series) -> go.Figure:
+def costs_spec(trades: pd.DataFrame, values: pd.Series) -> dict:
     """Traded value per day as a share of portfolio value (bars) and cumulative fees (line)."""
-    fig = go.Figure()
+    data = []
     if len(trades):
         by_day = trades.groupby("date").agg(traded=("value", lambda v: v.abs().sum()), fees=("fees", "sum"))
         by_day.index = pd.DatetimeIndex(by_day.index)
         share = by_day["traded"] / values.reindex(by_day.index).to_numpy()
-        fig.add_trace(go.Bar(x=by_day.index, y=100 * share.to_numpy(), name="traded (% of value)"))
         cum = by_day["fees"].cumsum() / float(values.iloc[0])
-        fig.add_trace(go.Scatter(x=cum.index, y=100 * cum.to_numpy(), name="cumulative fees (% of start)",
-                                 mode="lines+markers", yaxis="y2"))
-    fig.update_layout(title="Turnover and costs", yaxis_title="traded, % of value",
-                      yaxis2=dict(title="fees, % of starting value", overlaying="y", side="right"))
-    return fig
+        data = [{"type": "bar", "x": by_day.index, "y": 100 * share.to_numpy(), "name": "traded (% of value)"},
+                {"type": "scatter", "x": cum.index, "y": 100 * cum.to_numpy(), "name": "cumulative fees (% of start)",
+                 "mode": "lines+markers", "yaxis": "y2"}]
+    return {"data": data, "layout": _layout("Turnover and costs", "traded, % of value", yaxis2={
+        "title": {"text": "fees, % of starting value"}, "overlaying": "y", "side": "right"})}
 
 
-def equity_overlay(values: pd.DataFrame, runs: list[str]) -> go.Figure:
+def equity_overlay_spec(values: pd.DataFrame, runs: list[str]) -> dict:
     """Growth of 1 of each column of `values` on a log scale; columns not in `runs` (benchmarks) dotted."""
-    fig = go.Figure()
+    data = []
     for name, series in rebased(values).items():
         bench = name not in runs
-        fig.add_trace(go.Scatter(x=series.index, y=np.asarray(series, dtype=float), name=str(name), mode="lines",
-                                 line=dict(dash="dot" if bench else "solid", width=1.2 if bench else 2)))
-    fig.update_layout(title="Growth of 1 (log scale)", yaxis_type="log", hovermode="x unified")
-    return fig
+        data.append(_lines(series.index, np.asarray(series, dtype=float), str(name),
+                           line={"dash": "dot" if bench else "solid", "width": 1.2 if bench else 2}))
+    return {"data": data, "layout": _layout("Growth of 1 (log scale)", yaxis={"type": "log"}, hovermode="x unified")}
+
+
+def figure(spec: dict) -> go.Figure:
+    """The plotly figure of a spec built here (validated by plotly, as any figure a user builds)."""
+    return go.Figure(spec)
 
 
 def heatmap_figure(table: pd.DataFrame, names: list[str], metric: str,
@@ -152,9 +163,9 @@ def heatmap_figure(table: pd.DataFrame, names: list[str], metric: str,
     return fig
 
 
-def run_figure(kind: str, values: pd.DataFrame, returns: pd.DataFrame, *, holdings: pd.DataFrame | None = None,
-               trades: pd.DataFrame | None = None) -> go.Figure:
-    """The figure `kind` (one of `KINDS`) of one run.
+def run_spec(kind: str, values: pd.DataFrame, returns: pd.DataFrame, *, holdings: pd.DataFrame | None = None,
+             trades: pd.DataFrame | None = None) -> dict:
+    """The spec (plotly's figure JSON, arrays as NumPy) of the figure `kind` (one of `KINDS`) of one run.
 
     `values` are daily levels and `returns` daily returns, the strategy's column first and one
     column per benchmark; `holdings` (date, ticker, weight) and `trades` (date, value, fees) are
@@ -162,22 +173,28 @@ def run_figure(kind: str, values: pd.DataFrame, returns: pd.DataFrame, *, holdin
     """
     strategy = values.columns[0]
     if kind == "equity":
-        return equity_figure(values)
+        return equity_spec(values)
     if kind == "drawdowns":
-        return drawdown_figure(returns)
+        return drawdown_spec(returns)
     if kind == "rolling_excess":
         if len(returns.columns) < 2:
             raise InputError("the rolling excess return needs a benchmark; this run has none")
-        return rolling_excess_figure(returns, strategy)
+        return rolling_excess_spec(returns, strategy)
     if kind == "yearly":
-        return yearly_figure(pd.DataFrame({c: metrics.per_year_returns(returns[c]) for c in returns.columns}))
+        return yearly_spec(pd.DataFrame({c: metrics.per_year_returns(returns[c]) for c in returns.columns}))
     if kind == "holdings" and holdings is not None:
-        return holdings_figure(holdings)
+        return holdings_spec(holdings)
     if kind == "costs" and trades is not None:
-        return costs_figure(trades, values[strategy])
+        return costs_spec(trades, values[strategy])
     if kind in KINDS:
         raise InputError(f"the {kind!r} figure needs the run's {kind if kind == 'holdings' else 'trades'}")
     raise InputError(f"unknown figure {kind!r} (known: {', '.join(KINDS)})")
+
+
+def run_figure(kind: str, values: pd.DataFrame, returns: pd.DataFrame, *, holdings: pd.DataFrame | None = None,
+               trades: pd.DataFrame | None = None) -> go.Figure:
+    """`run_spec` as a figure."""
+    return figure(run_spec(kind, values, returns, holdings=holdings, trades=trades))
 
 
 def capacity_figure(table: pd.DataFrame, strategy: str = "") -> go.Figure:

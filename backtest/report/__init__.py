@@ -135,7 +135,7 @@ def render_report(run, doc: dict) -> str:
     caveats = list(run.caveats) or ["No data caveats were recorded for this run; check the data's survivorship coverage."]
 
     def figure(kind: str) -> str:
-        return figure_div(figures.run_figure(kind, values, shown_rets, holdings=run.holdings, trades=run.trades),
+        return figure_div(figures.run_spec(kind, values, shown_rets, holdings=run.holdings, trades=run.trades),
                           kind.replace("_", "-"))
 
     body = [

@@ -8,7 +8,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from hedgeclone.backtest.figures import equity_overlay
+from hedgeclone.backtest.figures import equity_overlay_spec
 from hedgeclone.backtest.metric_sets import format_metric, metric
 from hedgeclone.backtest.report.page import esc, figure_div, fragment, page, table_html
 
@@ -90,6 +90,6 @@ def html_page(comparison) -> str:
         f"<p class='sub'>{_heading(comparison)}</p>",
         *[f"<div class='caveat'>{esc(c)}</div>" for c in _caveats(comparison)],
         table_html(shown, best=best),
-        figure_div(equity_overlay(comparison.values, comparison.labels), "equity"),
+        figure_div(equity_overlay_spec(comparison.values, comparison.labels), "equity"),
     ]
     return page("hedgeclone: run comparison", "\n".join(body))

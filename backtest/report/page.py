@@ -60,12 +60,12 @@ def _template() -> dict:
     return pio.templates["plotly_white"].to_plotly_json()
 
 
-def figure_div(fig: go.Figure, div_id: str) -> str:
-    """`fig` as a div and the script drawing it (plotly.js is expected on the page), in the report's
-    style (plotly_white, fixed height)."""
+def figure_div(fig: go.Figure | dict, div_id: str) -> str:
+    """`fig` (a figure or a spec of `backtest.figures`) as a div and the script drawing it (plotly.js is
+    expected on the page), in the report's style (plotly_white, fixed height)."""
     # As JSON, not through update_layout: setting a template deep-copies and re-validates it,
     # which was most of a report's time.
-    spec = fig.to_plotly_json()
+    spec = dict(fig) if isinstance(fig, dict) else fig.to_plotly_json()
     spec["layout"] = {**spec["layout"], "template": _template(), "margin": dict(l=60, r=20, t=40, b=40), "height": 420}
     return pio.to_html(spec, full_html=False, include_plotlyjs=False, div_id=div_id, validate=False,
                        config={"displaylogo": False, "responsive": True})
@@ -92,7 +92,7 @@ def table_html(frame: pd.DataFrame, *, best: dict[tuple[int, int], bool] | None 
     best = best or {}
     head = "".join(f"<th>{esc(c)}</th>" for c in ([frame.index.name or ""] if index else []) + list(frame.columns))
     rows = []
-    for i, (label, row) in enumerate(frame.iterrows()):
+    for i, (label, row) in enumerate(zip(frame.index, frame.to_numpy(dtype=object), strict=True)):
         cells = [f"<td>{esc(label)}</td>"] if index else []
         for j, value in enumerate(row):
             cls = ' class="best"' if best.get((i, j)) else ""

@@ -46,10 +46,13 @@ class WalkForwardResult:
 
     def plot(self):
         """The plotly figure of the stitched out-of-sample returns' growth of 1 (log scale)."""
-        from hedgeclone.backtest.figures import equity_figure  # plotly loads only when a figure is drawn
+        from hedgeclone.backtest.figures import (  # plotly loads only when a figure is drawn
+            equity_spec,
+            figure,
+        )
 
         growth = (1.0 + self.oos_returns.fillna(0.0)).cumprod()
-        return equity_figure(growth.to_frame(), title=f"Walk-forward out of sample ({self.mode}), growth of 1")
+        return figure(equity_spec(growth.to_frame(), title=f"Walk-forward out of sample ({self.mode}), growth of 1"))
 
     def _repr_html_(self) -> str:
         from hedgeclone.backtest.report.display import walkforward_html
