@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import typer
@@ -37,22 +36,16 @@ def execute(config, out: Path, store: str | None, title: str | None = None) -> P
     """Load the market, replay the strategy with a progress bar, write and summarise the run."""
     from hedgeclone.backtest.report.summary import run_summary
     from hedgeclone.backtest.rundir import load_run
-    from hedgeclone.backtest.session import (
-        load_config_market,
-        market_fingerprint,
-        run_config,
-        write_config_run,
-    )
+    from hedgeclone.backtest.session import load_config_market, run_config, write_config_run
 
-    with progress_bar() as progress, ThreadPoolExecutor(max_workers=1) as pool:
+    with progress_bar() as progress:
         task = progress.add_task(f"market ({config.data.source})", total=1)
         market = load_config_market(config, config_store(config, store))
         progress.update(task, completed=1)
-        fingerprint = pool.submit(market_fingerprint, market)  # hashed (GIL released) while the strategy decides
         decide = progress.add_task(f"{config.strategy.name}: decisions", total=None)
         run = run_config(config, market, lambda done, total: progress.update(decide, completed=done, total=total))
     with console.status("writing the run directory and report"):
-        path = write_config_run(out, config, market, run, fingerprint=fingerprint.result())
+        path = write_config_run(out, config, market, run)
     window = run.result.index
     b = config.backtest
     console.print(run_summary(load_run(path).metrics, run.strategy.name,
