@@ -94,13 +94,14 @@ class Picks:
 
     def table(self) -> pd.DataFrame:
         """One row per candidate, ranked: rank, ticker, score, weight, then the info columns."""
-        out = pd.DataFrame({"ticker": self.tickers})
-        out.insert(0, "rank", np.arange(1, len(out) + 1))
-        out["score"] = self.score.reindex(self.tickers).to_numpy() if len(self.score) else np.nan
-        out["weight"] = self.weight.reindex(self.tickers).to_numpy() if len(self.weight) else np.nan
+        n = len(self.tickers)
+        data = {"rank": np.arange(1, n + 1), "ticker": self.tickers.array}
+        for name, values in (("score", self.score), ("weight", self.weight)):
+            data[name] = _aligned(values, self.tickers) if len(values) else np.full(n, np.nan)
         if len(self.info.columns):
-            out = out.join(self.info.reindex(self.tickers).reset_index(drop=True))
-        return out
+            info = self.info.reindex(self.tickers)
+            data.update({c: info[c].array for c in info.columns})
+        return pd.DataFrame(data)
 
 
 def _aligned(values: pd.Series, labels: pd.Index) -> np.ndarray:

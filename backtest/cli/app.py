@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 
 import typer
 from rich.console import Console
@@ -117,5 +118,38 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
 
 
+def cli() -> None:
+    """The `hedgeclone` command: `main()`, then the end of the process without the interpreter's teardown.
+
+    Once a command has returned, its files closed and its output printed, Python's teardown frees
+    numba's LLVM state and every module one object at a time: about 0.2 s of a 2 s run that changes
+    nothing. The exit handlers still run (`atexit`, logging), and a thread still working (a Dask
+    client, say) gets the ordinary exit. `main()` itself, as tests and scripts call it, exits as usual.
+    """
+    try:
+        main()
+        status = 0
+    except SystemExit as exc:
+        status = exc.code
+    if not isinstance(status, int):  # sys.exit("message") or sys.exit(None), as the interpreter treats them
+        if status is not None:
+            print(status, file=sys.stderr)
+        status = 0 if status is None else 1
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.exit(status)
+    import atexit
+    import logging
+    import os
+
+    logging.shutdown()
+    atexit._run_exitfuncs()  # what Python would run at exit (private but stable; there is no public call)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away (`| head`) or a closed stream
+            pass
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    main()
+    cli()
