@@ -49,8 +49,9 @@ class Market:
 class _ReadOnUse:
     """A frame field that may be given as a zero-argument loader: read at first use, then kept.
 
-    A run that never asks for raw closes or volumes (a 13F consensus) then never reads them: each
-    is a full dates x tickers copy out of the store's price panel."""
+    A run that never asks for raw closes, volumes or shares outstanding (a 13F consensus) then
+    never reads them: the first two are each a full dates x tickers copy out of the store's
+    price panel."""
 
     def __init__(self, name: str) -> None:
         self.slot = name  # the field's own name, so that `Market(**market.__dict__)` still copies a market
@@ -70,6 +71,7 @@ class _ReadOnUse:
 # Set after the dataclass is made, so that the fields keep no default and __init__ stores through them.
 Market.raw_close = _ReadOnUse("raw_close")
 Market.volume = _ReadOnUse("volume")
+Market.shares = _ReadOnUse("shares")
 
 
 def _demo(stocks: int, filers: int, seed: int, store: Store | None, benchmarks: Sequence[str]) -> Market:
@@ -165,7 +167,7 @@ def _store(store: Store, benchmarks: Sequence[str], start, end, *, panel: bool |
     named = holdings[["ticker", "issuer"]]  # two columns, not a copy of every holding
     issuers = named.dropna(subset=["ticker"]).drop_duplicates("ticker").set_index("ticker")["issuer"]
     return Market(
-        close=close, raw_close=frames["raw_close"], volume=frames["volume"], shares=load_shares(store),
+        close=close, raw_close=frames["raw_close"], volume=frames["volume"], shares=functools.partial(load_shares, store),
         holdings=holdings if len(holdings) else None, benchmarks=pd.DataFrame(levels, index=close.index),
         delisting_returns=ends.delisting_returns(), issuers=issuers, caveats=tuple(caveats), ends=ends.table,
         suspect=suspect_prices(store),

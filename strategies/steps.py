@@ -77,6 +77,18 @@ class Picks:
             info=self.info.reindex(tickers) if len(self.info.columns) else self.info,
         )
 
+    def take(self, positions: np.ndarray) -> Picks:
+        """`keep` of ``tickers[positions]`` (a boolean mask or integer positions into `tickers`), without
+        looking the labels up again where score, weight and info are aligned with `tickers`."""
+        kept = self.tickers[positions]
+        return replace(
+            self,
+            tickers=kept,
+            score=_cut(self.score, self.tickers, positions, kept) if len(self.score) else self.score,
+            weight=_cut(self.weight, self.tickers, positions, kept) if len(self.weight) else self.weight,
+            info=_cut(self.info, self.tickers, positions, kept) if len(self.info.columns) else self.info,
+        )
+
     def note(self, text: str | None) -> Picks:
         """The same picks with `text` added to the notes (nothing if None)."""
         return self if not text else replace(self, notes=(*self.notes, text))
@@ -102,6 +114,11 @@ class Picks:
             info = self.info.reindex(self.tickers)
             data.update({c: info[c].array for c in info.columns})
         return pd.DataFrame(data)
+
+
+def _cut(values: pd.Series | pd.DataFrame, labels: pd.Index, positions: np.ndarray, kept: pd.Index):
+    """``values.reindex(kept)``, where ``kept = labels[positions]``: by position when `values` is indexed by `labels`."""
+    return values.iloc[positions] if values.index.equals(labels) else values.reindex(kept)
 
 
 def _aligned(values: pd.Series, labels: pd.Index) -> np.ndarray:
@@ -305,7 +322,7 @@ class HolderCount:
             return picks  # nothing to require and nothing to show: a market of prices and shares only
         counts = view.issuers(picks.filers, self.max_age_quarters, self.merge_share_classes)
         holders = counts.for_tickers()["holders"].reindex(picks.tickers).fillna(0).astype(np.int64)
-        kept = picks.keep(picks.tickers[(holders >= self.minimum).to_numpy()])
+        kept = picks.take((holders >= self.minimum).to_numpy())
         return _with_info(kept, hf_holders=holders).note(counts.stale_note() if self.minimum > 0 else None)
 
 
@@ -321,7 +338,7 @@ class MinHolders:
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
         holders = picks.info["hf_holders"].reindex(picks.tickers)
-        return picks.keep(picks.tickers[(holders >= self.minimum).to_numpy()])
+        return picks.take((holders >= self.minimum).to_numpy())
 
 
 @dataclass(frozen=True)
@@ -341,7 +358,7 @@ class Priced:
             return picks
         lost = picks.ranking_frame()[~priced]
         unpriced = pd.concat([picks.unpriced, lost]) if len(picks.unpriced) else lost
-        return replace(picks.keep(picks.tickers[priced]), unpriced=unpriced)
+        return replace(picks.take(priced), unpriced=unpriced)
 
 
 @dataclass(frozen=True)
@@ -356,7 +373,7 @@ class MarketCapBand:
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
         cap = view.market_cap().reindex(picks.tickers)
-        kept = picks.keep(picks.tickers[((cap >= self.low) & (cap <= self.high)).to_numpy()])
+        kept = picks.take(((cap >= self.low) & (cap <= self.high)).to_numpy())
         return _with_info(kept, market_cap=cap)
 
 
@@ -371,7 +388,7 @@ class MinPrice:
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
         price = view.last_raw_close().reindex(picks.tickers)
-        return picks.keep(picks.tickers[(price >= self.minimum).to_numpy()])
+        return picks.take((price >= self.minimum).to_numpy())
 
 
 def _liquidity_floor(view: PointInTimeView, picks: Picks, option: str, minimum: float, days: int) -> Picks:
@@ -386,7 +403,7 @@ def _liquidity_floor(view: PointInTimeView, picks: Picks, option: str, minimum: 
     column, measure = {"min_dollar_volume": ("dollar_volume", view.dollar_volume),
                        "min_days_traded": ("days_traded", view.days_traded)}[option]
     values = measure(days).reindex(picks.tickers)
-    kept = picks.keep(picks.tickers[(values >= minimum).to_numpy()]) if minimum > 0 else picks
+    kept = picks.take((values >= minimum).to_numpy()) if minimum > 0 else picks
     return _with_info(kept, **{column: values})
 
 
@@ -464,7 +481,7 @@ class SuspectPrices:
         label = pd.Series([f"{d.date()} {_ratio(r)}" for d, r in zip(last["date"], last["ratio"], strict=True)], index=last.index)
         shown = ", ".join(f"{t} ({label[t]})" for t in list(label.index)[:8]) + (" ..." if len(label) > 8 else "")
         if self.exclude:
-            kept = picks.keep(picks.tickers[~isin(picks.tickers, label.index)])
+            kept = picks.take(~isin(picks.tickers, label.index))
             return kept.note(f"{len(label)} name(s) left out for unrepaired suspect prices (a split-like one-day move "
                              f"in the look-back window): {shown}; repair them with `hedgeclone data splits import` "
                              "or set exclude_suspect_prices = false")
@@ -506,7 +523,7 @@ class Momentum:
             hist = view.close(lookback=_SESSIONS[self.window] + 1)[picks.tickers]
             start = hist.iloc[0]
         ret = (end / start - 1.0).astype(float)
-        kept = picks.keep(picks.tickers[ret.notna().to_numpy()])
+        kept = picks.take(ret.notna().to_numpy())
         name = "ytd_return" if self.window == "ytd" else f"return_{self.window}"
         return _with_info(replace(kept, score=ret.reindex(kept.tickers)), **{name: ret})
 
@@ -519,7 +536,7 @@ class Rank:
     """
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
-        return picks.keep(_order(picks.ranking_frame(), picks.ties))
+        return picks.take(_positions(picks.ranking_columns(), picks.ties, picks.tickers))
 
 
 @dataclass(frozen=True)
@@ -541,7 +558,7 @@ class TopN:
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
         columns = picks.ranking_columns()
         top = _positions(columns, picks.ties, picks.tickers)[: self.n]
-        chosen = picks.keep(picks.tickers[top])
+        chosen = picks.take(top)
         if not len(picks.unpriced):
             return chosen
         # The n best of priced and unpriced together (a label with a price counts once, as priced):
