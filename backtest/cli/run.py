@@ -37,7 +37,9 @@ def execute(config, out: Path, store: str | None, title: str | None = None) -> P
     from hedgeclone.backtest.report.summary import run_summary
     from hedgeclone.backtest.rundir import load_run
     from hedgeclone.backtest.session import load_config_market, run_config, write_config_run
+    from hedgeclone.warmup import warm_up
 
+    warm_up()  # numba's setup while the market loads
     with progress_bar() as progress:
         task = progress.add_task(f"market ({config.data.source})", total=1)
         market = load_config_market(config, config_store(config, store))

@@ -74,6 +74,9 @@ def tune(
     out = out or Path("runs") / f"tune-{config_path.stem}"
     check_output_dir(out, TUNE_MARKER, "hedgeclone tune folder")  # before any work, and again when writing
 
+    from hedgeclone.warmup import warm_up
+
+    warm_up()  # numba's setup while the market loads
     with progress_bar() as progress:
         task = progress.add_task(f"market ({config.data.source})", total=1)
         market = load_config_market(config, config_store(config, store))

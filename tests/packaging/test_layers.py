@@ -41,3 +41,13 @@ def test_the_facade_loads_lazily():
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.split() == ["False", "hedgeclone.backtest.engine.simulate", "True"]
+
+
+def test_the_numba_warm_up_runs_beside_a_kernel_call():
+    # warm_up imports numba on its own thread only; a kernel called meanwhile still gives its result.
+    code = ("import sys, hedgeclone.warmup as w; print('numba' in sys.modules); t = w.warm_up(); "
+            "import numpy as np; from hedgeclone.sums import pairwise_sum_nb; "
+            "s = pairwise_sum_nb(np.arange(5.0), 0, 5); t.join(120); print(t.is_alive(), s)")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["False", "False", "10.0"]
