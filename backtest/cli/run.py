@@ -53,9 +53,9 @@ def execute(config, out: Path, store: str | None, title: str | None = None) -> P
     console.print(run_summary(load_run(path).metrics, run.strategy.name,
                               title or f"{window[0].date()} .. {window[-1].date()}, fees {b.fees:g}"))
     for note in run.notes:
-        console.print(f"[yellow]note:[/] {note}")
+        console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)  # plain text: no markup, no regexes
     for caveat in market.caveats:
-        console.print(f"[dim]{caveat}[/]")
+        console.print(f"[dim]{escape(caveat)}[/]", highlight=False)
     console.print(f"wrote {path} (open {path / 'report.html'})")
     return path
 
@@ -106,7 +106,7 @@ def screen(
     for note in notes:
         console.print(f"note: {escape(note)}", highlight=False)
     for caveat in market.caveats:
-        console.print(f"[dim]{caveat}[/]")
+        console.print(f"[dim]{escape(caveat)}[/]", highlight=False)
 
 
 def _fmt(col: str, value) -> str:
