@@ -137,10 +137,13 @@ def returns_of(run: RunData) -> pd.DataFrame:
                         index=run.values.index)
 
 
-def data_fingerprint(*frames: pd.DataFrame | pd.Series) -> str:
-    """SHA-256 over the contents, index and column names of `frames`: equal data, equal fingerprint."""
+def data_fingerprint(*frames: pd.DataFrame | pd.Series, threads: int = 2) -> str:
+    """SHA-256 over the contents, index and column names of `frames`: equal data, equal fingerprint.
+
+    A wide price frame's halves are hashed on `threads` threads at once (1: one after the other,
+    for a caller that hashes beside other work)."""
     parts: list = []  # per frame: digests of its labels and contents, some still being computed
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=threads) as pool:
         for frame in frames:
             obj = frame.to_frame() if isinstance(frame, pd.Series) else frame
             labels = hashlib.sha256(json.dumps([str(c) for c in obj.columns]).encode())
@@ -148,7 +151,7 @@ def data_fingerprint(*frames: pd.DataFrame | pd.Series) -> str:
             parts.append(labels.digest())
             if len(obj.columns) and all(dtype == np.float64 for dtype in obj.dtypes):
                 # A wide price frame: its bytes column by column (a panel's frame is laid out so: no
-                # copy), in two halves hashed on two threads (hashlib releases the GIL).
+                # copy), in two halves hashed on the pool's threads (hashlib releases the GIL).
                 columns = np.ascontiguousarray(obj.to_numpy().T)
                 parts += [pool.submit(_sha256, half) for half in np.array_split(columns, 2)]
             else:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 # The engine (numba), the replay and the run directory load where they are used, so that a
 # screen, which needs none of them, does not pay for their imports.
 
-__all__ = ["demo_config", "execution_of", "load_config_market", "run_start", "run_config", "write_config_run", "screen_config", "risk_free_rate"]
+__all__ = ["demo_config", "execution_of", "load_config_market", "run_start", "run_config", "write_config_run", "market_fingerprint", "screen_config", "risk_free_rate"]
 
 
 def demo_config(*, top_n: int = 14, fees: float = 0.001, stocks: int = 3000, filers: int = 300,
@@ -136,13 +136,22 @@ def _yield_series(config: RunConfig, key: str) -> pd.Series:
     return series.dropna()
 
 
-def write_config_run(out: Path, config: RunConfig, market: Market, run: StrategyRun) -> Path:
-    """Write the run directory of `run` (metrics, values, holdings, trades, report.html)."""
+def market_fingerprint(market: Market, threads: int = 2) -> str:
+    """The data fingerprint a run directory records for `market`: its closes, benchmarks and 13F holdings
+    (`backtest.run.data_fingerprint`, hashing on `threads` threads)."""
     from hedgeclone.backtest.run import data_fingerprint
+
+    return data_fingerprint(market.close, market.benchmarks,
+                            *([market.holdings] if market.holdings is not None else []), threads=threads)
+
+
+def write_config_run(out: Path, config: RunConfig, market: Market, run: StrategyRun,
+                     fingerprint: str | None = None) -> Path:
+    """Write the run directory of `run` (metrics, values, holdings, trades, report.html); `fingerprint`
+    is `market_fingerprint(market)`, computed here unless the caller has it."""
     from hedgeclone.backtest.rundir import write_run
 
-    data = run.to_run_data(config=config.to_dict(), fingerprint=data_fingerprint(
-        market.close, market.benchmarks, *([market.holdings] if market.holdings is not None else [])))
+    data = run.to_run_data(config=config.to_dict(), fingerprint=fingerprint or market_fingerprint(market))
     return write_run(out, data, risk_free=risk_free_rate(config, run.result.index))
 
 

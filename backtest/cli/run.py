@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import typer
@@ -36,18 +37,26 @@ def execute(config, out: Path, store: str | None, title: str | None = None) -> P
     """Load the market, replay the strategy with a progress bar, write and summarise the run."""
     from hedgeclone.backtest.report.summary import run_summary
     from hedgeclone.backtest.rundir import load_run
-    from hedgeclone.backtest.session import load_config_market, run_config, write_config_run
+    from hedgeclone.backtest.session import (
+        load_config_market,
+        market_fingerprint,
+        run_config,
+        write_config_run,
+    )
     from hedgeclone.warmup import warm_up
 
     warm_up()  # numba's setup while the market loads
-    with progress_bar() as progress:
+    with progress_bar() as progress, ThreadPoolExecutor(max_workers=1) as pool:
         task = progress.add_task(f"market ({config.data.source})", total=1)
         market = load_config_market(config, config_store(config, store))
         progress.update(task, completed=1)
+        # On one thread, the second core, while the strategy decides on this one (mostly hashlib,
+        # which releases the GIL; two hashing threads would take the decisions' core).
+        fingerprint = pool.submit(market_fingerprint, market, 1)
         decide = progress.add_task(f"{config.strategy.name}: decisions", total=None)
         run = run_config(config, market, lambda done, total: progress.update(decide, completed=done, total=total))
     with console.status("writing the run directory and report"):
-        path = write_config_run(out, config, market, run)
+        path = write_config_run(out, config, market, run, fingerprint=fingerprint.result())
     window = run.result.index
     b = config.backtest
     console.print(run_summary(load_run(path).metrics, run.strategy.name,
