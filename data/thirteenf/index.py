@@ -256,7 +256,7 @@ class HoldingsIndex:
     def __init__(self, holdings: pd.DataFrame) -> None:
         h = holdings
         self._holdings = h
-        accession = h["accession"].astype(str).to_numpy()
+        accession = h["accession"].astype(str).array  # Arrow-backed: no round trip through Python objects
         filings = pd.DataFrame(
             {"cik": h["cik"].to_numpy(), "period": h["period"].to_numpy(), "accession": accession,
              "filed": h["filed"].to_numpy(), "new": (h["amendment_type"] == _NEW).fillna(False).to_numpy()}
