@@ -126,10 +126,15 @@ def _aligned(values: pd.Series, labels: pd.Index) -> np.ndarray:
     return values.to_numpy() if values.index.equals(labels) else values.reindex(labels).to_numpy()
 
 
+def _frame_columns(frame: pd.DataFrame, ties: tuple[tuple[str, bool], ...]) -> list[np.ndarray]:
+    """The score then the `ties` columns of `frame` as NumPy (NaN for a tie column it lacks)."""
+    return [frame["score"].to_numpy(), *[frame[c].to_numpy() if c in frame else np.full(len(frame), np.nan)
+                                         for c, _ in ties]]
+
+
 def _order(frame: pd.DataFrame, ties: tuple[tuple[str, bool], ...]) -> pd.Index:
     """The index of `frame` (score and tie columns) best first: score desc, ties, label asc."""
-    columns = [frame["score"].to_numpy(), *[frame[c].to_numpy() for c, _ in ties]]
-    return frame.index[_positions(columns, ties, frame.index)]
+    return frame.index[_positions(_frame_columns(frame, ties), ties, frame.index)]
 
 
 def _positions(columns: list[np.ndarray], ties: tuple[tuple[str, bool], ...], labels: pd.Index) -> np.ndarray:
@@ -564,10 +569,9 @@ class TopN:
         # The n best of priced and unpriced together (a label with a price counts once, as priced):
         # `_positions` is a total order, so they are the n best of each part's n best.
         unpriced = picks.unpriced
-        fresh = ~isin(unpriced.index, picks.tickers) & ~unpriced.index.duplicated(keep="first")
-        labels = unpriced.index[fresh]
-        others = [unpriced[c].to_numpy()[fresh] if c in unpriced else np.full(len(labels), np.nan)
-                  for c in ("score", *[c for c, _ in picks.ties])]
+        unpriced = unpriced[~isin(unpriced.index, picks.tickers) & ~unpriced.index.duplicated(keep="first")]
+        labels = unpriced.index
+        others = _frame_columns(unpriced, picks.ties)
         best = _positions(others, picks.ties, labels)[: self.n]
         both = [np.concatenate([mine[top], theirs[best]]) for mine, theirs in zip(columns, others, strict=True)]
         ranked = _positions(both, picks.ties, picks.tickers[top].append(labels[best]))[: self.n]
