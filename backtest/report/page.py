@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import json
 import math
+import pkgutil
 from functools import cache, lru_cache
 
 import pandas as pd
@@ -57,7 +59,10 @@ def fragment(body: str) -> str:
 
 @cache
 def _template() -> dict:
-    return pio.templates["plotly_white"].to_plotly_json()
+    """plotly_white as JSON, read from plotly's own file: what ``pio.templates["plotly_white"]
+    .to_plotly_json()`` gives, without building and validating the template object (0.04 s)."""
+    data = pkgutil.get_data("plotly", "package_data/templates/plotly_white.json")
+    return json.loads(data) if data else pio.templates["plotly_white"].to_plotly_json()
 
 
 def figure_div(fig: go.Figure | dict, div_id: str) -> str:

@@ -103,3 +103,12 @@ def test_partial_calendar_years_are_labelled():
     full = _yearly_table(yearly, "s", pd.Timestamp("2014-01-02"), pd.Timestamp("2016-12-30"))
     assert list(full.index) == ["2014", "2015", "2016"]
     assert table.loc["2015", "excess vs b"] == "+10.0 pp"
+
+
+def test_report_template_is_plotlys_own():
+    """The template read from plotly's file is the one plotly builds (a plotly upgrade that changed it fails here)."""
+    import plotly.io as pio
+
+    from hedgeclone.backtest.report.page import _template
+
+    assert _template() == pio.templates["plotly_white"].to_plotly_json()
