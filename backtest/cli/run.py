@@ -43,16 +43,16 @@ def execute(config, out: Path, store: str | None, title: str | None = None) -> P
         run_config,
         write_config_run,
     )
-    from hedgeclone.warmup import warm_up
+    from hedgeclone.warmup import at_idle_priority, warm_up
 
     warm_up()  # numba's setup while the market loads
     with progress_bar() as progress, ThreadPoolExecutor(max_workers=1) as pool:
         task = progress.add_task(f"market ({config.data.source})", total=1)
         market = load_config_market(config, config_store(config, store))
         progress.update(task, completed=1)
-        # On one thread, the second core, while the strategy decides on this one (mostly hashlib,
-        # which releases the GIL; two hashing threads would take the decisions' core).
-        fingerprint = pool.submit(market_fingerprint, market, 1)
+        # On one thread at idle priority, on the core the decisions leave free (mostly hashlib, which
+        # releases the GIL; two hashing threads, or one at normal priority, took the decisions' core).
+        fingerprint = pool.submit(at_idle_priority, market_fingerprint, market, 1)
         decide = progress.add_task(f"{config.strategy.name}: decisions", total=None)
         run = run_config(config, market, lambda done, total: progress.update(decide, completed=done, total=total))
     with console.status("writing the run directory and report"):

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 FOLDERS = ("backtest", "data", "strategies")
 
@@ -51,3 +53,21 @@ def test_the_numba_warm_up_runs_beside_a_kernel_call():
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
     assert res.returncode == 0, res.stderr
     assert res.stdout.split() == ["False", "False", "10.0"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="thread priorities are per thread on Linux only")
+def test_at_idle_priority_lowers_only_its_own_thread():
+    import os
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hedgeclone.warmup import at_idle_priority
+
+    def nice() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    before = nice()
+    with ThreadPoolExecutor(1) as pool:
+        seen = pool.submit(at_idle_priority, lambda x: (x, nice()), 7).result()
+    assert seen == (7, 19)
+    assert nice() == before  # the caller's thread keeps its priority
