@@ -35,6 +35,9 @@ panels of `data.prices.panel`), content-named and committed like a Parquet table
 records the file's stat stamp (size, mtime, ctime, inode) taken as the commit moved it into place:
 `open_array` memory-maps it after checking the stamp, and hashes the whole file only when the
 stamp differs (then `restamp` records the new one once the hash matched); `check` always hashes.
+Arrow files (`write_arrow`, `open_arrow`): a table may also be one uncompressed Arrow IPC file,
+stamped and opened by memory map as arrays are:
+reading it decodes nothing and allocates nothing, where a Parquet read decodes into fresh memory.
 
 Pre-commit hooks (`PRECOMMIT_HOOKS`): a transaction that writes or deletes a table under a
 hook's prefix calls the hook inside the same transaction before committing, so derived tables
@@ -74,8 +77,8 @@ _STAGING_PREFIX = ".staging-"
 # Staging folders of transactions open in this process (a nested transaction of another Store
 # object on the same root holds the re-entrant lock too, and must not take them for leftovers).
 _ACTIVE_STAGING: set[Path] = set()
-_FILE_RE = re.compile(r"^(?P<name>.+)\.(?P<tag>[0-9a-f]{16})\.(?P<ext>parquet|npy)$")
-_EXTS = (".parquet", ".npy")  # the file kinds a store manages
+_FILE_RE = re.compile(r"^(?P<name>.+)\.(?P<tag>[0-9a-f]{16})\.(?P<ext>parquet|npy|arrow)$")
+_EXTS = (".parquet", ".npy", ".arrow")  # the file kinds a store manages
 #: Derived tables rebuilt inside the transaction that changes their sources: table-name prefix ->
 #: "module:function" called as ``function(store)`` before the commit (imported on first use).
 PRECOMMIT_HOOKS: dict[str, str] = {"prices/daily/": "hedgeclone.data.prices.panel:stage_panel"}
@@ -311,6 +314,23 @@ class Store:
             entry = {"file": f"{name}.{digest[:16]}.npy", "sha256": digest, "bytes": writer.size,
                      "rows": int(array.shape[0]) if array.ndim else 1, "columns": [],
                      "shape": list(array.shape), "dtype": array.dtype.str, "stamp": None}
+            self._staging[name] = (tmp, {**entry, **(meta or {})})
+        return self.path(name)
+
+    def write_arrow(self, name: str, frame: pd.DataFrame | pa.Table, *, meta: dict | None = None) -> Path:
+        """Store `frame` as table `name`, one uncompressed Arrow IPC file (`open_arrow` maps it), staged like `write`."""
+        name = _check_relpath(name)
+        table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
+        with self.transaction():
+            assert self._staging is not None and self._staging_dir is not None
+            tmp = self._staging_dir / f"{uuid.uuid4().hex}.arrow"
+            with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+                writer.write_table(table)
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            digest = sha256_file(tmp)
+            entry = {"file": f"{name}.{digest[:16]}.arrow", "sha256": digest, "bytes": tmp.stat().st_size,
+                     "rows": table.num_rows, "columns": table.column_names, "stamp": None}
             self._staging[name] = (tmp, {**entry, **(meta or {})})
         return self.path(name)
 
@@ -554,6 +574,17 @@ class Store:
                          "dtype": dtype.str, "stamp": _stamp(path)}
                 found.setdefault(name, []).append((path.stat().st_mtime, path, entry))
                 continue
+            if path.suffix == ".arrow":
+                try:
+                    with pa.memory_map(str(path)) as source:
+                        table = pa.ipc.open_file(source).read_all()
+                except (pa.ArrowInvalid, OSError) as exc:
+                    quarantine(path, f"not a readable Arrow file ({exc})")
+                    continue
+                entry = {"file": rel, "sha256": digest, "bytes": path.stat().st_size, "rows": table.num_rows,
+                         "columns": table.column_names, "stamp": _stamp(path)}
+                found.setdefault(name, []).append((path.stat().st_mtime, path, entry))
+                continue
             try:
                 meta = pq.ParquetFile(path).metadata
             except (pa.ArrowInvalid, OSError) as exc:
@@ -594,18 +625,16 @@ class Store:
             return path
         raise AssertionError("unreachable")
 
-    def open_array(self, name: str, entry: dict | None = None) -> np.ndarray:
-        """Array table `name` (as of the manifest `entry` if given), memory-mapped copy-on-write
-        (writes stay private to this process).
-
-        Its bytes are trusted when the file's stat stamp equals the one the commit recorded; else
-        they are hashed in full (`CorruptFileError` if they differ; `restamp` if they match).
-        With `entry`, a file superseded meanwhile raises `FileNotFoundError` (the caller retries)."""
+    def _open_stamped(self, name: str, entry: dict | None, key: str, what: str):
+        """(open binary file, its manifest entry) of stamped table `name` (one whose entry has `key`),
+        its bytes trusted when the file's stat stamp equals the one the commit recorded, else hashed in
+        full (`CorruptFileError` if they differ; `restamp` if they match). With `entry`, a file
+        superseded meanwhile raises `FileNotFoundError` (the caller retries)."""
         name = _check_relpath(name)
         for attempt in range(2):
             snapshot = entry if entry is not None else self.manifest().get(name)
-            if snapshot is None or "shape" not in snapshot:
-                raise DataError(f"store {self.root}: no array {name!r}")
+            if snapshot is None or key not in snapshot:
+                raise DataError(f"store {self.root}: no {what} {name!r}")
             path = self._file_of(name, snapshot) if entry is not None else self.path(name)
             try:
                 fh = open(path, "rb")
@@ -614,25 +643,48 @@ class Store:
                     raise
                 if attempt == 0:
                     continue  # superseded meanwhile: follow the new manifest
-                raise CorruptFileError(f"{path}: array {name} is missing; run `hedgeclone data repair "
+                raise CorruptFileError(f"{path}: {what} {name} is missing; run `hedgeclone data repair "
                                        f"--store {self.root}`, then import or fetch again") from None
-            with fh:
-                stamp = _stamp(fh.fileno())
-                if stamp != snapshot.get("stamp"):
-                    if stamp[0] != snapshot["bytes"] or sha256_file(path) != snapshot["sha256"]:
-                        if entry is None and attempt == 0 and self._staging is None and self.manifest().get(name) != snapshot:
-                            continue
-                        raise CorruptFileError(f"{path}: checksum does not match the store manifest; run "
-                                               f"`hedgeclone data repair --store {self.root}`, then import or fetch again")
-                    if self._staging is None:
-                        self.restamp(name, snapshot, stamp)
-                shape, fortran, dtype = _read_npy_header(fh)
-                if list(shape) != snapshot["shape"] or fortran:
-                    raise CorruptFileError(f"{path}: array header does not match the store manifest")
-                if 0 in shape:
-                    return np.empty(shape, dtype=dtype)
-                return np.memmap(fh, dtype=dtype, mode="c", shape=shape, offset=fh.tell()).view(np.ndarray)
+            stamp = _stamp(fh.fileno())
+            if stamp != snapshot.get("stamp"):
+                if stamp[0] != snapshot["bytes"] or sha256_file(path) != snapshot["sha256"]:
+                    fh.close()
+                    if entry is None and attempt == 0 and self._staging is None and self.manifest().get(name) != snapshot:
+                        continue
+                    raise CorruptFileError(f"{path}: checksum does not match the store manifest; run "
+                                           f"`hedgeclone data repair --store {self.root}`, then import or fetch again")
+                if self._staging is None:
+                    self.restamp(name, snapshot, stamp)
+            return fh, snapshot
         raise AssertionError("unreachable")
+
+    def open_array(self, name: str, entry: dict | None = None) -> np.ndarray:
+        """Array table `name` (as of the manifest `entry` if given), memory-mapped copy-on-write
+        (writes stay private to this process); its bytes checked as `_open_stamped` says."""
+        fh, snapshot = self._open_stamped(name, entry, "shape", "array")
+        with fh:
+            shape, fortran, dtype = _read_npy_header(fh)
+            if list(shape) != snapshot["shape"] or fortran:
+                raise CorruptFileError(f"{fh.name}: array header does not match the store manifest")
+            if 0 in shape:
+                return np.empty(shape, dtype=dtype)
+            return np.memmap(fh, dtype=dtype, mode="c", shape=shape, offset=fh.tell()).view(np.ndarray)
+
+    def open_arrow(self, name: str) -> pa.Table:
+        """Arrow table `name` (`write_arrow`), its buffers memory-mapped read-only (nothing decoded or
+        copied); its bytes checked as `_open_stamped` says."""
+        import mmap
+
+        fh, snapshot = self._open_stamped(name, None, "stamp", "Arrow table")
+        with fh:
+            try:
+                mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+                table = pa.ipc.open_file(pa.py_buffer(mapped)).read_all()
+            except (ValueError, OSError, pa.ArrowInvalid) as exc:
+                raise CorruptFileError(f"{fh.name}: not a readable Arrow file ({exc})") from None
+        if table.num_rows != snapshot["rows"] or table.column_names != snapshot["columns"]:
+            raise CorruptFileError(f"{fh.name}: Arrow table does not match the store manifest")
+        return table
 
     def restamp(self, name: str, entry: dict, stamp: list[int]) -> None:
         """Record `stamp` for array `name` (its bytes were just hashed and matched), if nothing else
