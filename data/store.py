@@ -35,8 +35,8 @@ panels of `data.prices.panel`), content-named and committed like a Parquet table
 records the file's stat stamp (size, mtime, ctime, inode) taken as the commit moved it into place:
 `open_array` memory-maps it after checking the stamp, and hashes the whole file only when the
 stamp differs (then `restamp` records the new one once the hash matched); `check` always hashes.
-Arrow files (`write_arrow`, `open_arrow`): a table may also be one uncompressed Arrow IPC file,
-stamped and opened by memory map as arrays are:
+Arrow files (`write_arrow`, `open_arrow`): a table may also be one uncompressed Arrow IPC file (the
+13F holdings mirror of `data.thirteenf.storage`), stamped and opened by memory map as arrays are:
 reading it decodes nothing and allocates nothing, where a Parquet read decodes into fresh memory.
 
 Pre-commit hooks (`PRECOMMIT_HOOKS`): a transaction that writes or deletes a table under a
@@ -81,7 +81,8 @@ _FILE_RE = re.compile(r"^(?P<name>.+)\.(?P<tag>[0-9a-f]{16})\.(?P<ext>parquet|np
 _EXTS = (".parquet", ".npy", ".arrow")  # the file kinds a store manages
 #: Derived tables rebuilt inside the transaction that changes their sources: table-name prefix ->
 #: "module:function" called as ``function(store)`` before the commit (imported on first use).
-PRECOMMIT_HOOKS: dict[str, str] = {"prices/daily/": "hedgeclone.data.prices.panel:stage_panel"}
+PRECOMMIT_HOOKS: dict[str, str] = {"prices/daily/": "hedgeclone.data.prices.panel:stage_panel",
+                                   "13f/holdings/": "hedgeclone.data.thirteenf.storage:stage_mirror"}
 
 __all__ = [
     "STORE_ENV", "Store", "StoreCheck", "default_store_dir", "atomic_write_bytes", "atomic_write_text",

@@ -14,10 +14,21 @@ resolves the filings in force on those small tables first and reads only the row
 hold them, so its cost follows one quarter's rows, not the whole history; a store written
 before the companion tables existed is answered by the reference SQL (`backfill_filings`
 adds them).
+
+A mirror, ``13f/mirror/holdings``, holds every batch's rows at once (what `StoreHoldings.all` returns)
+as one uncompressed Arrow file (`Store.write_arrow`), rebuilt by `stage_mirror` in every
+transaction that writes or deletes a batch (a `data.store.PRECOMMIT_HOOKS` hook) and stamped with a
+fingerprint of the batches it holds. `all` maps it instead of decoding the Parquet batches into fresh
+memory (0.007 s against 0.04 to 0.2 s for the real 212,668 holdings); a mirror of other batches (a
+store written before it existed, a batch dropped by `data repair`) is rebuilt on first use under
+the write lock, or, where that cannot be done, the batches are read. Stores of more than
+`MIRROR_MAX_ROWS` holdings keep none (about 170 bytes a row on disk).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -39,10 +50,40 @@ from hedgeclone.data.thirteenf.filings import (
     store_order,
 )
 from hedgeclone.data.thirteenf.pointintime import HOLDERS, _as_of, holders_sql, holdings_sql, run_sql
+from hedgeclone.errors import DataError
 
-__all__ = ["PREFIX", "StoreHoldings"]
+__all__ = ["PREFIX", "MIRROR", "StoreHoldings", "stage_mirror"]
 
 PREFIX = "13f/holdings/"
+MIRROR = "13f/mirror/holdings"
+MIRROR_VERSION = 1  # part of the fingerprint: a mirror of another layout is stale
+MIRROR_MAX_ROWS = 20_000_000
+
+
+def _mirror_fingerprint(manifest: dict[str, dict]) -> str:
+    """SHA-256 over `MIRROR_VERSION` and the names and checksums of the holdings batches."""
+    parts = sorted((n, e.get("sha256", "")) for n, e in manifest.items() if n.startswith(PREFIX))
+    return hashlib.sha256(json.dumps([MIRROR_VERSION, parts]).encode()).hexdigest()
+
+
+def _read_batches(paths: list[Path]) -> pd.DataFrame:
+    """Every row of the batch files `paths`, HOLDINGS schema (Arrow reads them straight into its dtypes)."""
+    tables = [pq.read_table(p) for p in paths]
+    table = pa.concat_tables(tables, promote_options="default") if len(tables) > 1 else tables[0]
+    return conform(table.to_pandas(), HOLDINGS, "13F holdings")
+
+
+def stage_mirror(store: Store) -> None:
+    """Rebuild the holdings mirror from the batches as the open transaction sees them, and stage it
+    (or delete it: no batches, or more than `MIRROR_MAX_ROWS` rows)."""
+    manifest = store.manifest()
+    batches = sorted(n for n in manifest if n.startswith(PREFIX))
+    if not batches or sum(int(manifest[n].get("rows", 0)) for n in batches) > MIRROR_MAX_ROWS:
+        if store.exists(MIRROR):
+            store.delete(MIRROR)
+        return
+    rows = _read_batches([store.verify(n) for n in batches])
+    store.write_arrow(MIRROR, rows, meta={"sources": _mirror_fingerprint(manifest)})
 
 
 class StoreHoldings:
@@ -115,15 +156,35 @@ class StoreHoldings:
 
     def all(self, ciks: Iterable[int] | None = None) -> pd.DataFrame:
         """Every stored holding (optionally of some CIKs only), HOLDINGS schema."""
+        mirrored = self._mirror() if ciks is None else None
+        if mirrored is not None:  # every row, by memory map
+            return conform(mirrored.to_pandas(), HOLDINGS, "13F holdings")
         source = self._source()
         if source is None:
             return conform(pd.DataFrame(columns=list(HOLDINGS)), HOLDINGS, "13F holdings")
-        if ciks is None:  # every row: Arrow reads the batches straight into the schema's dtypes
-            tables = [pq.read_table(p) for p in self.paths()]
-            table = pa.concat_tables(tables, promote_options="default") if len(tables) > 1 else tables[0]
-            return conform(table.to_pandas(), HOLDINGS, "13F holdings")
+        if ciks is None:
+            return _read_batches(self.paths())
         where = f" WHERE cik IN ({', '.join(str(int(c)) for c in ciks) or 'NULL'})"
         return conform(run_sql(f"SELECT * FROM {source}{where}"), HOLDINGS, "13F holdings")
+
+    def _mirror(self) -> pa.Table | None:
+        """The mirror of the current batches, rebuilt first (under the write lock) if it mirrors
+        others; None where it cannot be had (too many rows, a read-only store, a lock held too long)."""
+        for attempt in range(2):
+            manifest = self.store.manifest()
+            entry = manifest.get(MIRROR)
+            if entry is not None and entry.get("sources") == _mirror_fingerprint(manifest):
+                return self.store.open_arrow(MIRROR)
+            rows = [int(e.get("rows", 0)) for n, e in manifest.items() if n.startswith(PREFIX)]
+            if attempt or not rows or sum(rows) > MIRROR_MAX_ROWS:
+                return None
+            try:
+                with self.store.transaction():
+                    if self.store.manifest().get(MIRROR, {}).get("sources") != _mirror_fingerprint(self.store.manifest()):
+                        stage_mirror(self.store)
+            except (OSError, DataError):
+                return None
+        return None
 
     def holdings_as_of(self, as_of: object, ciks: Iterable[int] | None = None,
                        include_options: bool = False) -> pd.DataFrame:
