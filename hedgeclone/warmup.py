@@ -4,7 +4,9 @@ command reads its data) and `at_idle_priority` (work that should take only a cor
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
+import sys
 import threading
 from collections.abc import Callable
 from typing import TypeVar
@@ -22,6 +24,29 @@ def _first_kernel_call() -> None:
     pairwise_sum_nb(np.zeros(1), 0, 1)
 
 
+def _defer_f2py() -> None:
+    """Make `numpy.f2py` load when something first reads from it, not on numba's first dispatch.
+
+    numba's first dispatch imports scipy.linalg (its BLAS check); scipy's array-API shim then reads
+    every name numpy lists, and numpy imports its Fortran wrapper generator, f2py, when asked for
+    it: 0.07 s of a command, for a module no command uses. A lazy module (the standard library's
+    `importlib.util.LazyLoader`) stands in for it and runs the real one on first attribute access.
+    """
+    import numpy
+
+    if "numpy.f2py" in sys.modules or "f2py" in vars(numpy):
+        return
+    with contextlib.suppress(ImportError, ValueError, AttributeError):
+        spec = importlib.util.find_spec("numpy.f2py")
+        if spec is None or spec.loader is None:
+            return
+        spec.loader = importlib.util.LazyLoader(spec.loader)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["numpy.f2py"] = module
+        spec.loader.exec_module(module)
+        numpy.f2py = module
+
+
 def warm_up() -> threading.Thread:
     """Import numba and make a first kernel call on a daemon thread; return the thread.
 
@@ -29,8 +54,10 @@ def warm_up() -> threading.Thread:
     numba's typing and target registries; with numba's own import that is about 0.3 s, nearly
     all of it imports, and none of it depends on the data. Started before a command reads its
     data, part of it runs while the reads have released the GIL. A kernel called meanwhile
-    waits on numba's import and compiler locks, then runs as usual.
+    waits on numba's import and compiler locks, then runs as usual. `numpy.f2py` is made lazy
+    first (`_defer_f2py`).
     """
+    _defer_f2py()
     thread = threading.Thread(target=_first_kernel_call, name="numba-warm-up", daemon=True)
     thread.start()
     return thread

@@ -71,3 +71,13 @@ def test_at_idle_priority_lowers_only_its_own_thread():
         seen = pool.submit(at_idle_priority, lambda x: (x, nice()), 7).result()
     assert seen == (7, 19)
     assert nice() == before  # the caller's thread keeps its priority
+
+
+def test_the_warm_up_leaves_numpy_f2py_to_load_on_first_use():
+    # numba's first dispatch no longer runs f2py's import; reading from numpy.f2py still loads the real module.
+    code = ("import sys, numpy, hedgeclone.warmup as w; w.warm_up().join(120); "
+            "print('numpy.f2py.crackfortran' in sys.modules); import numpy.f2py as f; "
+            "print(callable(f.run_main), 'numpy.f2py.crackfortran' in sys.modules, numpy.f2py is f)")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["False", "True", "True", "True"]
