@@ -479,7 +479,8 @@ class SuspectPrices:
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
         marks = view.suspect_since(self.window_start(view))
-        marks = marks[isin(marks["ticker"], picks.tickers)]
+        if not marks.empty:
+            marks = marks[isin(marks["ticker"], picks.tickers)]
         if marks.empty:
             return picks
         last = marks.sort_values("date", kind="stable").drop_duplicates("ticker", keep="last").set_index("ticker")

@@ -101,8 +101,8 @@ class PointInTimeView:
         if marks is None or not len(marks):
             return pd.DataFrame({"ticker": pd.Series(dtype=object), "date": pd.Series(dtype="datetime64[ns]"),
                                  "ratio": pd.Series(dtype=float)})
-        dates = marks["date"]
-        return marks[(dates >= pd.Timestamp(start)) & (dates <= self.date)]
+        dates = marks["date"].to_numpy(dtype="datetime64[ns]")
+        return marks[(dates >= pd.Timestamp(start).to_datetime64()) & (dates <= self.date.to_datetime64())]
 
     def session_start(self, sessions: int) -> pd.Timestamp:
         """The first of the last `sessions` sessions up to the view date (the calendar's first if fewer)."""
