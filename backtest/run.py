@@ -168,12 +168,12 @@ def _sha256(values: np.ndarray) -> bytes:
 
 def holdings_from_picks(picks: Mapping, names: pd.Series | None = None) -> pd.DataFrame:
     """Long table of each decision's picks (`strategies.Picks.table()`), with `names` (ticker -> name)."""
-    frames = []
-    for date, chosen in picks.items():
-        table = chosen.table()
-        table.insert(0, "date", pd.Timestamp(date))
-        frames.append(table)
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["date", "rank", "ticker", "weight"])
+    tables = [chosen.table() for chosen in picks.values()]
+    if tables:
+        out = pd.concat(tables, ignore_index=True)
+        out.insert(0, "date", pd.DatetimeIndex([pd.Timestamp(d) for d in picks]).repeat([len(t) for t in tables]))
+    else:
+        out = pd.DataFrame(columns=["date", "rank", "ticker", "weight"])
     if names is not None:
         out.insert(out.columns.get_loc("ticker") + 1, "name", out["ticker"].map(names).astype(object))
     return out

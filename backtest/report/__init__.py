@@ -13,6 +13,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from hedgeclone.atomic import atomic_write_text
@@ -86,9 +87,9 @@ def _holdings_section(holdings: pd.DataFrame) -> str:
     if "score" in shown:
         shown["score"] = shown["score"].map(lambda s: num(s, 3))
     shown = shown.astype(object).where(shown.notna(), "")
-    day = pd.DatetimeIndex(holdings["date"])
+    day = pd.DatetimeIndex(holdings["date"]).to_numpy()
     for i, date in enumerate(reversed(dates)):
-        rows = shown[day == date]
+        rows = shown.iloc[np.flatnonzero(day == date.to_datetime64())]
         label = f"{date.date()}: {len(rows)} names"
         opened = " open" if i == 0 else ""
         parts.append(f"<details{opened}><summary>{esc(label)}</summary>{table_html(rows, index=False)}</details>")
