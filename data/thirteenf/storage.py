@@ -66,6 +66,12 @@ def _mirror_fingerprint(manifest: dict[str, dict]) -> str:
     return hashlib.sha256(json.dumps([MIRROR_VERSION, parts]).encode()).hexdigest()
 
 
+def _mirrored_rows(manifest: dict[str, dict]) -> int:
+    """Rows the mirror of `manifest`'s batches would hold; 0 where it keeps none (no batches, or too many rows)."""
+    rows = sum(int(e.get("rows", 0)) for n, e in manifest.items() if n.startswith(PREFIX))
+    return rows if rows <= MIRROR_MAX_ROWS else 0
+
+
 def _read_batches(paths: list[Path]) -> pd.DataFrame:
     """Every row of the batch files `paths`, HOLDINGS schema (Arrow reads them straight into its dtypes)."""
     tables = [pq.read_table(p) for p in paths]
@@ -78,7 +84,7 @@ def stage_mirror(store: Store) -> None:
     (or delete it: no batches, or more than `MIRROR_MAX_ROWS` rows)."""
     manifest = store.manifest()
     batches = sorted(n for n in manifest if n.startswith(PREFIX))
-    if not batches or sum(int(manifest[n].get("rows", 0)) for n in batches) > MIRROR_MAX_ROWS:
+    if not batches or not _mirrored_rows(manifest):
         if store.exists(MIRROR):
             store.delete(MIRROR)
         return
@@ -175,12 +181,12 @@ class StoreHoldings:
             entry = manifest.get(MIRROR)
             if entry is not None and entry.get("sources") == _mirror_fingerprint(manifest):
                 return self.store.open_arrow(MIRROR)
-            rows = [int(e.get("rows", 0)) for n, e in manifest.items() if n.startswith(PREFIX)]
-            if attempt or not rows or sum(rows) > MIRROR_MAX_ROWS:
+            if attempt or not _mirrored_rows(manifest):
                 return None
             try:
                 with self.store.transaction():
-                    if self.store.manifest().get(MIRROR, {}).get("sources") != _mirror_fingerprint(self.store.manifest()):
+                    current = self.store.manifest()  # another process may have built it while we waited
+                    if current.get(MIRROR, {}).get("sources") != _mirror_fingerprint(current):
                         stage_mirror(self.store)
             except (OSError, DataError):
                 return None

@@ -38,11 +38,16 @@ def test_a_data_parser_loads_neither_numba_nor_plotly():
     assert res.stdout.strip() == "[]"
 
 
+def _printed(code: str) -> list[str]:
+    """The words `code` prints in a fresh interpreter (which must exit cleanly)."""
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    assert res.returncode == 0, res.stderr
+    return res.stdout.split()
+
+
 def test_the_facade_loads_lazily():
     code = "import sys, hedgeclone as hc; print('numba' in sys.modules, hc.simulate.__module__, 'numba' in sys.modules)"
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert res.returncode == 0, res.stderr
-    assert res.stdout.split() == ["False", "hedgeclone.backtest.engine.simulate", "True"]
+    assert _printed(code) == ["False", "hedgeclone.backtest.engine.simulate", "True"]
 
 
 def test_the_numba_warm_up_runs_beside_a_kernel_call():
@@ -50,9 +55,7 @@ def test_the_numba_warm_up_runs_beside_a_kernel_call():
     code = ("import sys, hedgeclone.warmup as w; print('numba' in sys.modules); t = w.warm_up(); "
             "import numpy as np; from hedgeclone.sums import pairwise_sum_nb; "
             "s = pairwise_sum_nb(np.arange(5.0), 0, 5); t.join(120); print(t.is_alive(), s)")
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
-    assert res.returncode == 0, res.stderr
-    assert res.stdout.split() == ["False", "False", "10.0"]
+    assert _printed(code) == ["False", "False", "10.0"]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="thread priorities are per thread on Linux only")
@@ -78,6 +81,4 @@ def test_the_warm_up_leaves_numpy_f2py_to_load_on_first_use():
     code = ("import sys, numpy, hedgeclone.warmup as w; w.warm_up().join(120); "
             "print('numpy.f2py.crackfortran' in sys.modules); import numpy.f2py as f; "
             "print(callable(f.run_main), 'numpy.f2py.crackfortran' in sys.modules, numpy.f2py is f)")
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
-    assert res.returncode == 0, res.stderr
-    assert res.stdout.split() == ["False", "True", "True", "True"]
+    assert _printed(code) == ["False", "True", "True", "True"]
