@@ -103,8 +103,9 @@ def _demo(stocks: int, filers: int, seed: int, store: Store | None, benchmarks: 
 
 
 def _prices(store: Store, lo, end, panel: bool | None):
-    """(wide frames by field, delisting dates, the panel or None, a note or None): from the price
-    panel by memory map, or from the long tables when `panel` is False or the panel cannot be had."""
+    """(loaders of the wide frames by field, their tickers, delisting dates, the panel or None, a note
+    or None): from the price panel by memory map (the close copy under way on a thread), or from the
+    long tables when `panel` is False or the panel cannot be had."""
     from hedgeclone.data.prices import load_prices
     from hedgeclone.data.prices.coverage import delisting_dates
     from hedgeclone.data.prices.panel import load_panel, read_window
@@ -115,12 +116,13 @@ def _prices(store: Store, lo, end, panel: bool | None):
     if panel:
         stored = load_panel(store, PRICE_FIELDS_READ)
         if stored is not None:
-            window = read_window(stored, PRICE_FIELDS_READ, lo, end)
-            return window.frames, window.delistings, stored, None
+            window = read_window(stored, PRICE_FIELDS_READ, lo, end, prefetch=("close",))
+            return window.frames, window.tickers, window.delistings, stored, None
         note = ("Prices were read from the long tables (slower): the store's price panel is out of date and "
                 "could not be rebuilt here (read-only store or busy lock); any import rebuilds it.")
     prices = load_prices(store, None, lo, end, fields=PRICE_FIELDS_READ)
-    return {f: (lambda frame=frame: frame) for f, frame in prices.items()}, delisting_dates(prices["close"]), None, note
+    frames = {f: (lambda frame=frame: frame) for f, frame in prices.items()}
+    return frames, prices["close"].columns, delisting_dates(prices["close"]), None, note
 
 
 def _benchmark(name: str, store: Store, panel) -> pd.Series:
@@ -148,7 +150,16 @@ def _store(store: Store, benchmarks: Sequence[str], start, end, *, panel: bool |
 
     store.require()  # a missing or mistyped store directory is an error, not an empty market
     lo = pd.Timestamp(start) - pd.Timedelta(days=LOOKBACK_DAYS) if start is not None else None
-    prices, ended, stored, note = _prices(store, lo, end, panel)
+    prices, tickers, ended, stored, note = _prices(store, lo, end, panel)
+    # What needs no close value comes first, while the close frame is copied out of the panel.
+    holdings, renamed = _match_tickers(StoreHoldings(store).all(), tickers)
+    caveats = [note] if note else []
+    if renamed:
+        caveats.append(f"13F tickers: {renamed} share-class tickers written without a separator (e.g. BFB) "
+                       "were matched to the price data's spelling (BF-B).")
+    named = holdings[["ticker", "issuer"]]  # two columns, not a copy of every holding
+    issuers = named.dropna(subset=["ticker"]).drop_duplicates("ticker").set_index("ticker")["issuer"]
+    recorded = _recorded_ends(store)
     close = prices["close"]()
     if close.empty:
         raise DataError(f"store {store.root}: no prices; import them with `hedgeclone data prices import`")
@@ -156,16 +167,9 @@ def _store(store: Store, benchmarks: Sequence[str], start, end, *, panel: bool |
     for name in benchmarks:
         series = _benchmark(name, store, stored)
         levels[name] = series.reindex(close.index.union(series.index)).ffill().reindex(close.index)
-    holdings, renamed = _match_tickers(StoreHoldings(store).all(), close.columns)
-    caveats = [note] if note else []
-    if renamed:
-        caveats.append(f"13F tickers: {renamed} share-class tickers written without a separator (e.g. BFB) "
-                       "were matched to the price data's spelling (BF-B).")
     frames = {f: prices[f] for f in ("raw_close", "volume")}
-    ends, close, frames, more = _ends(store, ended, close, frames)
+    ends, close, frames, more = _ends(recorded, ended, close, frames)
     caveats += more
-    named = holdings[["ticker", "issuer"]]  # two columns, not a copy of every holding
-    issuers = named.dropna(subset=["ticker"]).drop_duplicates("ticker").set_index("ticker")["issuer"]
     return Market(
         close=close, raw_close=frames["raw_close"], volume=frames["volume"], shares=functools.partial(load_shares, store),
         holdings=holdings if len(holdings) else None, benchmarks=pd.DataFrame(levels, index=close.index),
@@ -174,16 +178,24 @@ def _store(store: Store, benchmarks: Sequence[str], start, end, *, panel: bool |
     )
 
 
-def _ends(store: Store, ended: pd.Series, close: pd.DataFrame, frames: dict[str, Callable[[], pd.DataFrame]]):
+def _recorded_ends(store: Store) -> tuple[pd.Series | None, pd.DataFrame]:
+    """The store's record of why series end: its sources' last dates (None if not recorded) and its
+    delistings."""
+    from hedgeclone.data.prices.delistings import load_delistings
+    from hedgeclone.data.prices.sources import source_ends
+
+    return source_ends(store), load_delistings(store)
+
+
+def _ends(recorded: tuple[pd.Series | None, pd.DataFrame], ended: pd.Series, close: pd.DataFrame,
+          frames: dict[str, Callable[[], pd.DataFrame]]):
     """(`prices.ends.Ends`, close and the loaders of the other frames with prices after a file's
     delisting date cut, caveats): why each early-ending series of the window ends, from the store's
-    sources and delistings."""
-    from hedgeclone.data.prices.delistings import load_delistings
+    `recorded` sources and delistings (`_recorded_ends`)."""
     from hedgeclone.data.prices.ends import ends_caveats, series_ends
-    from hedgeclone.data.prices.sources import MISSING_NOTE, source_ends
+    from hedgeclone.data.prices.sources import MISSING_NOTE
 
-    sources = source_ends(store)
-    delistings = load_delistings(store)
+    sources, delistings = recorded
     ends = series_ends(ended, close, sources, delistings)
     if len(ends.cut):  # prices after a delisting date (e.g. over the counter) are not the listed name's
         after = pd.DataFrame(False, index=close.index, columns=close.columns)

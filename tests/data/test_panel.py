@@ -3,6 +3,7 @@ for every window; stale, old, corrupt and repaired stores; `data verify` knows t
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from pathlib import Path
@@ -72,14 +73,22 @@ def test_the_panel_market_equals_the_long_table_market(store, start, end):
 def test_windows_that_drop_tickers_and_see_a_gap_give_the_long_path_columns_and_delistings(store):
     panel = load_panel(store, PRICE_FIELDS, build=False)
     assert panel is not None
-    for start, end in WINDOWS:
-        window = read_window(panel, PRICE_FIELDS, start, end)
+    for (start, end), prefetch in itertools.product(WINDOWS, [(), ("close", "volume")]):
+        window = read_window(panel, PRICE_FIELDS, start, end, prefetch=prefetch)  # copies on a thread, or not
         want = load_prices(store, None, start, end, fields=PRICE_FIELDS)
         for f in PRICE_FIELDS:
             pd.testing.assert_frame_equal(window.frames[f](), want[f], check_exact=True)
         pd.testing.assert_series_equal(window.delistings, delisting_dates(want["close"]), check_exact=True)
+        pd.testing.assert_index_equal(window.tickers, want["close"].columns)
     cols = read_window(panel, ["close"], "2020-06-10", "2020-12-15").frames["close"]().columns
     assert "LATE" not in cols and "ZED" not in cols and "BGAP" not in cols and "AAA" in cols
+
+
+def test_a_copy_made_on_a_thread_raises_its_error_in_the_caller():
+    from hedgeclone.data.prices.panel import _Copying
+
+    with pytest.raises(IndexError):
+        _Copying(np.zeros((2, 3)), np.array([0, 5]), 0, 3).result()
 
 
 def test_a_whole_window_frame_is_a_view_of_the_memory_map(store):
