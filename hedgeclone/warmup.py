@@ -4,6 +4,7 @@ command reads its data) and `at_idle_priority` (work that should take only a cor
 from __future__ import annotations
 
 import contextlib
+import importlib.machinery
 import importlib.util
 import os
 import sys
@@ -37,14 +38,56 @@ def _defer_f2py() -> None:
     if "numpy.f2py" in sys.modules or "f2py" in vars(numpy):
         return
     with contextlib.suppress(ImportError, ValueError, AttributeError):
-        spec = importlib.util.find_spec("numpy.f2py")
+        module = _lazy_module("numpy.f2py")
+        if module is not None:
+            numpy.f2py = module
+
+
+def _lazy_module(name: str):
+    """`name`'s module made lazy (`importlib.util.LazyLoader`) and put in `sys.modules`: the real
+    module runs on first attribute access. None if it cannot be found."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        return None
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _blas_without_linalg() -> None:
+    """Let numba's BLAS check import `scipy.linalg.cython_blas` without running all of `scipy.linalg`.
+
+    numba's first dispatch imports ``numba.np.arraymath``, which checks that BLAS is there by
+    importing ``scipy.linalg.cython_blas``; Python first runs the package ``scipy.linalg``, every
+    decomposition and solver in it, 0.12-0.15 s of GIL time taken from the command, for an extension
+    module that needs none of them. Here the package is made lazy (it runs on first attribute access,
+    as `_defer_f2py` does for f2py) and the extension module is loaded by itself as its attribute.
+    """
+    if "scipy.linalg" in sys.modules:
+        return
+    with contextlib.suppress(ImportError, ValueError, AttributeError, OSError):
+        linalg = importlib.util.find_spec("scipy.linalg")
+        if linalg is None or not linalg.submodule_search_locations:
+            return
+        found = importlib.machinery.PathFinder.find_spec("cython_blas", linalg.submodule_search_locations)
+        if found is None or found.origin is None:
+            return
+        spec = importlib.util.spec_from_file_location("scipy.linalg.cython_blas", found.origin)
         if spec is None or spec.loader is None:
             return
-        spec.loader = importlib.util.LazyLoader(spec.loader)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["numpy.f2py"] = module
-        spec.loader.exec_module(module)
-        numpy.f2py = module
+        package = _lazy_module("scipy.linalg")
+        if package is None:
+            return
+        blas = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = blas
+        try:
+            spec.loader.exec_module(blas)
+        except BaseException:
+            del sys.modules[spec.name], sys.modules["scipy.linalg"]
+            raise
+        package.cython_blas = blas  # kept when the package runs (LazyLoader keeps attributes set since)
 
 
 def warm_up() -> threading.Thread:
@@ -55,9 +98,10 @@ def warm_up() -> threading.Thread:
     all of it imports, and none of it depends on the data. Started before a command reads its
     data, part of it runs while the reads have released the GIL. A kernel called meanwhile
     waits on numba's import and compiler locks, then runs as usual. `numpy.f2py` is made lazy
-    first (`_defer_f2py`).
+    first (`_defer_f2py`), and `scipy.linalg` does not run for numba's BLAS check (`_blas_without_linalg`).
     """
     _defer_f2py()
+    _blas_without_linalg()
     thread = threading.Thread(target=_first_kernel_call, name="numba-warm-up", daemon=True)
     thread.start()
     return thread

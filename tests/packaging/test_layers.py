@@ -82,3 +82,14 @@ def test_the_warm_up_leaves_numpy_f2py_to_load_on_first_use():
             "print('numpy.f2py.crackfortran' in sys.modules); import numpy.f2py as f; "
             "print(callable(f.run_main), 'numpy.f2py.crackfortran' in sys.modules, numpy.f2py is f)")
     assert _printed(code) == ["False", "True", "True", "True"]
+
+
+def test_the_warm_up_leaves_scipy_linalg_to_load_on_first_use():
+    # numba's BLAS check gets scipy's BLAS module without the package's decompositions; the package still
+    # loads for real when used, with that same module as its attribute, and numba's BLAS calls work.
+    code = ("import sys, numpy as np, hedgeclone.warmup as w; w.warm_up().join(120); "
+            "print('scipy.linalg._decomp' in sys.modules, 'scipy.linalg.cython_blas' in sys.modules); "
+            "import scipy.linalg; x = scipy.linalg.solve(np.eye(2), np.ones(2)); "
+            "print('scipy.linalg._decomp' in sys.modules, scipy.linalg.cython_blas is sys.modules['scipy.linalg.cython_blas']); "
+            "import numba; d = numba.njit(lambda a, b: np.dot(a, b)); print(x.tolist() == [1.0, 1.0], d(np.ones(3), np.ones(3)))")
+    assert _printed(code) == ["False", "True", "True", "True", "True", "3.0"]
