@@ -289,7 +289,7 @@ class HolderScore:
             raise InputError(f"max_filing_age_quarters must be >= 0, got {self.max_age_quarters}")
 
     def __call__(self, view: PointInTimeView, picks: Picks) -> Picks:
-        candidates = view.tradable() if self.universe else picks.tickers
+        candidates = view.priced() if self.universe else picks.tickers
         units = view.traded(picks.filers, self.max_age_quarters, self.merge_share_classes, candidates, self.metric)
         if self.exclude_funds:
             units = units.where(~_funds(units.traded["name"]), ~_funds(units.unpriced["name"]))

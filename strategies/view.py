@@ -19,6 +19,7 @@ import pandas as pd
 from hedgeclone.data.thirteenf.index import HoldingsIndex, IssuerTable, Traded
 from hedgeclone.data.thirteenf.pointintime import DEFAULT_MAX_AGE_QUARTERS
 from hedgeclone.errors import DataError
+from hedgeclone.labels import Subset
 
 __all__ = ["MarketData", "PointInTimeView"]
 
@@ -116,8 +117,14 @@ class PointInTimeView:
 
     def tradable(self) -> pd.Index:
         """Tickers with a price on the view date."""
-        last = self.last_close()
-        return last.index[last.notna().to_numpy()]
+        return self.priced().labels()
+
+    def priced(self) -> Subset:
+        """`tradable` as a mask over the market's tickers (the price frame's columns)."""
+        close = self.market.close
+        if self._row < 0:
+            return Subset(close.columns, np.zeros(close.shape[1], dtype=bool))
+        return Subset(close.columns, close.iloc[self._row].notna().to_numpy())
 
     def holdings(self, ciks=None, include_options: bool = False,
                  max_age_quarters: int | None = DEFAULT_MAX_AGE_QUARTERS) -> pd.DataFrame:

@@ -38,6 +38,7 @@ from scipy import sparse
 
 from hedgeclone.data.thirteenf.pointintime import DEFAULT_MAX_AGE_QUARTERS, _as_of
 from hedgeclone.errors import InputError
+from hedgeclone.labels import Subset
 from hedgeclone.sums import pairwise_sum_nb
 
 if TYPE_CHECKING:
@@ -127,15 +128,30 @@ class ScorePanels:
         return _str_rank(self.keys)
 
     @cached_property
-    def _tickers(self) -> tuple[np.ndarray, np.ndarray]:
-        """(code of each class column's ticker, rank of that ticker as a string)."""
+    def _tickers(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(code of each class column's ticker, rank of that ticker as a string, the distinct tickers)."""
         codes, uniques = pd.factorize(np.asarray(self.class_ticker, dtype=object))
-        return codes.astype(np.int64), _str_rank(np.asarray(uniques, dtype=object))[codes]
+        uniques = np.asarray(uniques, dtype=object)
+        return codes.astype(np.int64), _str_rank(uniques)[codes], uniques
 
-    def traded(self, i: int, priced: Iterable[str] | None = None, by: str = "holders") -> Traded:
+    def _among(self, priced: Iterable[str] | Subset) -> np.ndarray:
+        """Per class column: whether its ticker is one of `priced`. A `Subset` of a unique universe is
+        read through the universe positions of the distinct tickers, found once per universe."""
+        from hedgeclone.labels import isin
+
+        codes, _, uniques = self._tickers
+        if isinstance(priced, Subset) and priced.universe.is_unique:
+            seen = self.__dict__.get("_universe_positions")
+            if seen is None or seen[0] is not priced.universe:
+                seen = self.__dict__["_universe_positions"] = (priced.universe, priced.positions(uniques))
+            hit = priced.holds(seen[1])
+        else:
+            hit = isin(uniques, priced)
+        return hit[codes]
+
+    def traded(self, i: int, priced: Iterable[str] | Subset | None = None, by: str = "holders") -> Traded:
         """``table(i).traded_arrays(priced, by)``, from the panels' arrays without building the table."""
         from hedgeclone.data.thirteenf.index import Traded, stale_note
-        from hedgeclone.labels import isin
 
         lo, hi = self.holders.indptr[i], self.holders.indptr[i + 1]
         units = self.holders.indices[lo:hi]
@@ -146,13 +162,13 @@ class ScorePanels:
         clo, chi = self.class_holders.indptr[i], self.class_holders.indptr[i + 1]
         cols = self.class_holders.indices[clo:chi]
         unit = self.class_key[cols]
-        codes, ticker_rank = self._tickers
+        codes, ticker_rank, _ = self._tickers
         # per unit, its classes best first: most holders, then highest conviction, then ticker
         by_unit = np.lexsort((ticker_rank[cols], -self.class_conviction.data[clo:chi],
                               -self.class_holders.data[clo:chi].astype(np.float64), self._key_rank[unit]))
         best_any = _first_of_unit(by_unit, unit, cols, len(self.keys))
         if priced is not None:
-            by_unit = by_unit[isin(self.class_ticker[cols[by_unit]], priced)]
+            by_unit = by_unit[self._among(priced)[cols[by_unit]]]
         chosen = _first_of_unit(by_unit, unit, cols, len(self.keys))[units[order]]
         has = chosen >= 0
         firsts = np.unique(codes[chosen[has]], return_index=True)[1]  # a ticker goes to its first unit only

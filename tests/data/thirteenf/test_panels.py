@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from hedgeclone.data.schemas import HOLDINGS, conform
 from hedgeclone.data.thirteenf.index import HoldingsIndex
+from hedgeclone.labels import Subset
 
 
 def row(cik, cusip, value, *, ticker=None, period="2024-03-31", filed="2024-05-10", acc=None, amendment=None,
@@ -60,9 +61,14 @@ def assert_same_traded(table, panels, i: int) -> None:
     """`panels.traded(i, ...)` equals the per-date table's `traded_arrays`, every metric, with and without a
     price filter (every other mapped ticker priced, so that some units fall to a less-held class or none)."""
     mapped = sorted(set(table.classes["ticker"].astype(str)))
-    for priced in (None, mapped[::2]):
+    # The same filters as masks over a universe in another order with a ticker no filer holds: the
+    # second mask reuses the universe positions the first one found.
+    universe = pd.Index(["NOT-HELD", *mapped[::-1]])
+    half = universe.isin(mapped[::2])
+    for priced in (None, mapped[::2], Subset(universe, half), Subset(universe, ~half)):
         for by in ("holders", "conviction", "top10"):
-            want, got = table.traded_arrays(priced, by), panels.traded(i, priced, by)
+            listed = list(priced.labels()) if isinstance(priced, Subset) else priced
+            want, got = table.traded_arrays(listed, by), panels.traded(i, priced, by)
             assert got.stale_note == want.stale_note
             for part in ("traded", "unpriced"):
                 w, g = getattr(want, part), getattr(got, part)
