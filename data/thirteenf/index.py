@@ -267,10 +267,16 @@ class HoldingsIndex:
         fid = by_filing.ngroup().to_numpy()  # groups numbered in order of appearance, as the rows above
         self._row_fid = fid
         # Rule 4: long equity only (no PUT/CALL, no CUSIP whose issue number is not two digits).
-        longs = h["put_call"].isna().to_numpy() & is_equity_cusip(h["cusip"])
         # Strings become integer codes once; sorted codes keep SQL's max(ticker) meaning.
         # (Factorized as string columns: Arrow's dictionary encoding, several times faster than objects.)
-        cusip_codes, cusips = pd.factorize(h["cusip"][longs], sort=True)
+        # The CUSIP test runs on each distinct CUSIP, not on each row.
+        all_codes, all_cusips = pd.factorize(h["cusip"], sort=True)
+        equity = np.append(is_equity_cusip(pd.Series(all_cusips)), False)  # the last: a missing CUSIP (-1)
+        longs = h["put_call"].isna().to_numpy() & equity[all_codes]
+        held = np.zeros(len(all_cusips), dtype=bool)
+        held[all_codes[longs]] = True
+        cusip_codes = (np.cumsum(held) - 1)[all_codes[longs]]  # codes among the long CUSIPs, still sorted
+        cusips = np.asarray(all_cusips, dtype=object)[held]
         ticker_codes, tickers = pd.factorize(h["ticker"][longs], sort=True, use_na_sentinel=True)
         name_codes, names = pd.factorize(h["issuer"][longs], sort=True)
         self._cusips, self._tickers, self._names = (np.asarray(u, dtype=object) for u in (cusips, tickers, names))
