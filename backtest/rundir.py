@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from hedgeclone.atomic import sha256_file, write_directory
-from hedgeclone.backtest.report import render_report
+from hedgeclone.backtest.report import render_report_bytes
 from hedgeclone.backtest.run import (
     RUN_FILES,
     LoadedRun,
@@ -38,7 +38,7 @@ from hedgeclone.backtest.run import (
 from hedgeclone.errors import CorruptFileError, InputError
 from hedgeclone.version import __version__
 
-__all__ = ["write_run", "load_run"]
+__all__ = ["write_run", "load_run", "load_metrics"]
 
 
 def write_run(out_dir: str | os.PathLike[str], run: RunData, *, risk_free=0.0) -> Path:
@@ -60,7 +60,7 @@ def write_run(out_dir: str | os.PathLike[str], run: RunData, *, risk_free=0.0) -
         run.values.rename_axis("date").reset_index().to_parquet(tmp / "values.parquet", index=False)
         run.holdings.to_parquet(tmp / "holdings.parquet", index=False)
         run.trades.to_parquet(tmp / "trades.parquet", index=False)
-        (tmp / "report.html").write_text(render_report(run, doc), encoding="utf-8")
+        (tmp / "report.html").write_bytes(render_report_bytes(run, doc))
         start, end = run.window
         meta = {
             "name": run.name,
@@ -81,6 +81,18 @@ def write_run(out_dir: str | os.PathLike[str], run: RunData, *, risk_free=0.0) -
     return write_directory(out_dir, build, marker="run.json", what="hedgeclone run directory")
 
 
+def _read_json(file: Path) -> dict:
+    try:
+        return json.loads(file.read_text())
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{file}: not valid JSON ({exc})") from exc
+
+
+def load_metrics(path: str | os.PathLike[str]) -> dict:
+    """The metrics document (metrics.json) of the run directory `path`, as `write_run` wrote it."""
+    return _read_json(Path(path) / "metrics.json")
+
+
 def load_run(path: str | os.PathLike[str]) -> LoadedRun:
     """Read a run directory written by `write_run`; an incomplete one raises `InputError` naming the file."""
     path = Path(path)
@@ -91,10 +103,7 @@ def load_run(path: str | os.PathLike[str]) -> LoadedRun:
         raise InputError(f"{path} is not a complete run directory: missing {', '.join(missing)}")
 
     def read_json(name: str) -> dict:
-        try:
-            return json.loads((path / name).read_text())
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path / name}: not valid JSON ({exc})") from exc
+        return _read_json(path / name)
 
     meta = read_json("run.json")
     for name, digest in meta.get("files", {}).items():

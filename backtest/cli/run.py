@@ -36,7 +36,7 @@ def config_store(config, store: str | None):
 def execute(config, out: Path, store: str | None, title: str | None = None) -> Path:
     """Load the market, replay the strategy with a progress bar, write and summarise the run."""
     from hedgeclone.backtest.report.summary import run_summary
-    from hedgeclone.backtest.rundir import load_run
+    from hedgeclone.backtest.rundir import load_metrics
     from hedgeclone.backtest.session import (
         load_config_market,
         market_fingerprint,
@@ -59,7 +59,7 @@ def execute(config, out: Path, store: str | None, title: str | None = None) -> P
         path = write_config_run(out, config, market, run, fingerprint=fingerprint.result())
     window = run.result.index
     b = config.backtest
-    console.print(run_summary(load_run(path).metrics, run.strategy.name,
+    console.print(run_summary(load_metrics(path), run.strategy.name,
                               title or f"{window[0].date()} .. {window[-1].date()}, fees {b.fees:g}"))
     for note in run.notes:
         console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)  # plain text: no markup, no regexes

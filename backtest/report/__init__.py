@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hedgeclone.atomic import atomic_write_text
+from hedgeclone.atomic import atomic_write_bytes
 from hedgeclone.backtest import figures, metrics
 from hedgeclone.backtest.metric_sets import METRICS, RELATIVE_METRICS, SUMMARY_METRICS, format_metric
 from hedgeclone.backtest.report import browser
-from hedgeclone.backtest.report.page import esc, figure_div, num, page, pct, table_html
+from hedgeclone.backtest.report.page import esc, figure_div, num, page, page_bytes, pct, table_html
 from hedgeclone.backtest.run import (
     DATA_ENDS,
     DELISTING,
@@ -32,7 +32,7 @@ from hedgeclone.backtest.run import (
 )
 from hedgeclone.version import __version__
 
-__all__ = ["render_report", "write_report", "report", "metrics_tables", "run_frames", "run_figure"]
+__all__ = ["render_report", "render_report_bytes", "write_report", "report", "metrics_tables", "run_frames", "run_figure"]
 
 
 def metrics_tables(doc: dict, strategy_name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -129,6 +129,16 @@ def _closes_section(trades: pd.DataFrame) -> str:
 
 def render_report(run, doc: dict) -> str:
     """The report of `run` (a `hedgeclone.backtest.run.RunData`) with its metrics document `doc`, as HTML."""
+    return page(*_report(run, doc))
+
+
+def render_report_bytes(run, doc: dict) -> bytes:
+    """``render_report(run, doc)`` as UTF-8 bytes (built as bytes: what a file write wants)."""
+    return page_bytes(*_report(run, doc))
+
+
+def _report(run, doc: dict) -> tuple[str, str]:
+    """(title, body) of the report of `run`."""
     values, shown_rets = run_frames(run)
     start, end = run.window
     absolute, relative = metrics_tables(doc, run.name)
@@ -167,13 +177,13 @@ def render_report(run, doc: dict) -> str:
         body += ["<h2>Notes</h2>", "<ul>", *[f"<li>{esc(n)}</li>" for n in run.notes], "</ul>"]
     config = json.dumps(dict(run.config), indent=2, default=str)
     body += ["<h2>Configuration</h2>", f"<details><summary>resolved config</summary><pre>{esc(config)}</pre></details>"]
-    return page(f"{run.name}: hedgeclone report", "\n".join(body))
+    return f"{run.name}: hedgeclone report", "\n".join(body)
 
 
 def write_report(path: str | os.PathLike[str], run, doc: dict | None = None) -> Path:
     """Write the report of `run` to `path` atomically (metrics computed from the run when `doc` is None)."""
     path = Path(path)
-    atomic_write_text(path, render_report(run, doc if doc is not None else run_metrics(run)))
+    atomic_write_bytes(path, render_report_bytes(run, doc if doc is not None else run_metrics(run)))
     return path
 
 

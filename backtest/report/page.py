@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-__all__ = ["page", "fragment", "figure_div", "table_html", "pct", "num", "esc"]
+__all__ = ["page", "page_bytes", "fragment", "figure_div", "table_html", "pct", "num", "esc"]
 
 # Rules of the blocks (tables, caveats): a page and a notebook fragment both use them.
 PARTS_CSS = """
@@ -32,24 +32,37 @@ h1{font-size:1.6em;margin-bottom:4px} h2{font-size:1.25em;margin-top:32px;border
 
 
 @lru_cache(maxsize=1)
-def _plotly_js() -> str:
-    from plotly.offline import get_plotlyjs
+def _plotly_js_bytes() -> bytes:
+    """plotly.min.js as plotly ships it (UTF-8), what ``plotly.offline.get_plotlyjs()`` decodes."""
+    data = pkgutil.get_data("plotly", "package_data/plotly.min.js")
+    if data is None:
+        from plotly.offline import get_plotlyjs
 
-    return get_plotlyjs()
+        data = get_plotlyjs().encode("utf-8")
+    return data
 
 
 def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+def _around_plotly_js(title: str, body: str) -> tuple[str, str]:
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{esc(title)}</title><style>{CSS}</style><script type=\"text/javascript\">",
+            f"</script></head>\n<body>\n{body}\n</body></html>\n")
+
+
 def page(title: str, body: str) -> str:
     """A complete HTML document: `body` under `title`, with plotly.js inlined (works offline)."""
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>{esc(title)}</title><style>{CSS}</style>"
-        f"<script type=\"text/javascript\">{_plotly_js()}</script></head>\n"
-        f"<body>\n{body}\n</body></html>\n"
-    )
+    head, tail = _around_plotly_js(title, body)
+    return head + _plotly_js_bytes().decode("utf-8") + tail
+
+
+def page_bytes(title: str, body: str) -> bytes:
+    """``page(title, body)`` encoded as UTF-8, built as bytes: plotly.js has non-ASCII characters, so as
+    a Python string the page takes 4 bytes a character and its build and encoding copy 12 MB each."""
+    head, tail = _around_plotly_js(title, body)
+    return b"".join((head.encode("utf-8"), _plotly_js_bytes(), tail.encode("utf-8")))
 
 
 def fragment(body: str) -> str:

@@ -112,3 +112,16 @@ def test_report_template_is_plotlys_own():
     from hedgeclone.backtest.report.page import _template
 
     assert _template() == pio.templates["plotly_white"].to_plotly_json()
+
+
+def test_report_bytes_are_the_report_and_plotlys_own_bundle(toy_run_factory):
+    """The report built as bytes is the UTF-8 of the report string, with plotly.js as plotly gives it."""
+    from plotly.offline import get_plotlyjs
+
+    from hedgeclone.backtest.report import render_report_bytes
+
+    run = toy_run_factory()
+    doc = run_metrics(run)
+    data = render_report_bytes(run, doc)
+    assert data == render_report(run, doc).encode("utf-8")
+    assert get_plotlyjs().encode("utf-8") in data

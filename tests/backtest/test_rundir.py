@@ -68,7 +68,7 @@ def test_interrupted_write_leaves_previous_run_intact(tmp_path, toy_run_factory,
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("hedgeclone.backtest.rundir.render_report", boom)
+    monkeypatch.setattr("hedgeclone.backtest.rundir.render_report_bytes", boom)
     with pytest.raises(KeyboardInterrupt):
         write_run(target, toy_run_factory(seed=2))
     assert (target / "metrics.json").read_text() == before
