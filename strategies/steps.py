@@ -569,19 +569,38 @@ class TopN:
             return chosen
         # The n best of priced and unpriced together (a label with a price counts once, as priced):
         # `_positions` is a total order, so they are the n best of each part's n best.
-        unpriced = picks.unpriced
-        unpriced = unpriced[~isin(unpriced.index, picks.tickers) & ~unpriced.index.duplicated(keep="first")]
-        labels = unpriced.index
-        others = _frame_columns(unpriced, picks.ties)
-        best = _positions(others, picks.ties, labels)[: self.n]
-        both = [np.concatenate([mine[top], theirs[best]]) for mine, theirs in zip(columns, others, strict=True)]
-        ranked = _positions(both, picks.ties, picks.tickers[top].append(labels[best]))[: self.n]
-        lost = [str(t) for t in labels[best[ranked[ranked >= len(top)] - len(top)]]]
+        labels, others = _best_unpriced(picks.unpriced, picks.tickers, picks.ties, self.n)
+        both = [np.concatenate([mine[top], theirs]) for mine, theirs in zip(columns, others, strict=True)]
+        ranked = _positions(both, picks.ties, picks.tickers[top].append(labels))[: self.n]
+        lost = [str(t) for t in labels[ranked[ranked >= len(top)] - len(top)]]
         if not lost:
             return chosen
         shown = ", ".join(lost[:8]) + (" ..." if len(lost) > 8 else "")
         return chosen.note(f"{len(ranked) - len(lost)} of the top {len(ranked)} by score had prices; "
                            f"{len(lost)} without ({shown}) replaced by the next-ranked")
+
+
+def _best_unpriced(unpriced: pd.DataFrame, priced: pd.Index, ties: tuple[tuple[str, bool], ...],
+                   n: int) -> tuple[pd.Index, list[np.ndarray]]:
+    """The `n` best rows of `unpriced` whose label is not `priced` (a label's first row only), best first:
+    their labels and their score and tie columns.
+
+    Where `unpriced` is already ranked (as `HolderScore` lists it), the first rows that pass are the
+    best, so only a prefix a few times `n` long is looked up instead of every held issuer."""
+    columns = _frame_columns(unpriced, ties)
+    if _is_ranked(columns, [False, *[a for _, a in ties]], unpriced.index):
+        size = 4 * n
+        while True:
+            head = unpriced.index[:size]
+            keep = np.flatnonzero(~isin(head, priced) & ~head.duplicated(keep="first"))
+            if len(keep) >= n or size >= len(unpriced):
+                keep = keep[:n]
+                return head[keep], [c[keep] for c in columns]
+            size *= 4
+    passing = np.flatnonzero(~isin(unpriced.index, priced) & ~unpriced.index.duplicated(keep="first"))
+    labels, columns = unpriced.index[passing], [c[passing] for c in columns]
+    best = _positions(columns, ties, labels)[:n]
+    return labels[best], [c[best] for c in columns]
 
 
 def _weighed(picks: Picks, weighting: str, cap: float) -> Picks:

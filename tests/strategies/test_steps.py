@@ -30,6 +30,7 @@ from hedgeclone.strategies.steps import (
     Tickers,
     TopN,
     Tradable,
+    _best_unpriced,
     _positions,
 )
 from hedgeclone.strategies.view import PointInTimeView
@@ -217,6 +218,30 @@ def test_top_n_keeps_the_best_and_says_which_unpriced_ones_it_replaced(view):
     assert picks.notes[-1] == "2 of the top 3 by score had prices; 1 without (DDD) replaced by the next-ranked"
     with pytest.raises(InputError, match="top_n"):
         TopN(0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_best_unpriced_are_those_of_every_row_filtered_then_ranked(seed):
+    # Ranked (as HolderScore lists them: the prefix path) or shuffled (the whole frame), with repeated
+    # labels, labels that are also priced, and ties on every column but the label.
+    rng = np.random.default_rng(seed)
+    m = 300
+    frame = pd.DataFrame({"score": rng.integers(0, 6, m).astype(float), "conviction": rng.integers(0, 3, m) / 2,
+                          "issuer": rng.choice(["X", "Y", None], m)}, index=pd.Index(rng.choice(
+                              [f"L{k:03d}" for k in range(120)], m), dtype=object))
+    ties = (("conviction", False), ("issuer", True))
+    ranked = frame.iloc[_positions([frame[c].to_numpy() for c in ("score", "conviction", "issuer")], ties, frame.index)]
+    priced = pd.Index([f"L{k:03d}" for k in range(0, 120, 3)])
+    for unpriced in (ranked, frame):
+        for n in (1, 5, 40, 500):
+            passing = unpriced[~unpriced.index.isin(priced) & ~unpriced.index.duplicated(keep="first")]
+            order = _positions([passing[c].to_numpy() for c in ("score", "conviction", "issuer")], ties, passing.index)
+            want = passing.iloc[order[:n]]
+            labels, columns = _best_unpriced(unpriced, priced, ties, n)
+            assert list(labels) == list(want.index)
+            np.testing.assert_array_equal(columns[0], want["score"].to_numpy())
+            np.testing.assert_array_equal(columns[1], want["conviction"].to_numpy())
+            assert list(columns[2]) == list(want["issuer"])
 
 
 def test_equal_weight(view):
