@@ -20,7 +20,17 @@ from hedgeclone.atomic import atomic_write_bytes
 from hedgeclone.backtest import figures, metrics
 from hedgeclone.backtest.metric_sets import METRICS, RELATIVE_METRICS, SUMMARY_METRICS, format_metric
 from hedgeclone.backtest.report import browser
-from hedgeclone.backtest.report.page import esc, figure_div, num, page, page_bytes, pct, table_html
+from hedgeclone.backtest.report.page import (
+    esc,
+    figure_div,
+    num,
+    page,
+    page_bytes,
+    pct,
+    table_html,
+    table_of_rows,
+    table_rows,
+)
 from hedgeclone.backtest.run import (
     DATA_ENDS,
     DELISTING,
@@ -88,11 +98,12 @@ def _holdings_section(holdings: pd.DataFrame) -> str:
         shown["score"] = shown["score"].map(lambda s: num(s, 3))
     shown = shown.astype(object).where(shown.notna(), "")
     day = pd.DatetimeIndex(holdings["date"]).to_numpy()
+    rows = np.asarray(table_rows(shown, index=False), dtype=object)  # each row written once, then cut by date
     for i, date in enumerate(reversed(dates)):
-        rows = shown.iloc[np.flatnonzero(day == date.to_datetime64())]
-        label = f"{date.date()}: {len(rows)} names"
+        cut = list(rows[day == date.to_datetime64()])
+        label = f"{date.date()}: {len(cut)} names"
         opened = " open" if i == 0 else ""
-        parts.append(f"<details{opened}><summary>{esc(label)}</summary>{table_html(rows, index=False)}</details>")
+        parts.append(f"<details{opened}><summary>{esc(label)}</summary>{table_of_rows(shown, cut, index=False)}</details>")
     return (f"<p>{len(dates)} rebalances, latest first.</p>"
             + "".join(parts))
 

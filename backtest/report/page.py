@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-__all__ = ["page", "page_bytes", "fragment", "figure_div", "table_html", "pct", "num", "esc"]
+__all__ = ["page", "page_bytes", "fragment", "figure_div", "table_html", "table_rows", "table_of_rows", "pct", "num", "esc"]
 
 # Rules of the blocks (tables, caveats): a page and a notebook fragment both use them.
 PARTS_CSS = """
@@ -107,8 +107,13 @@ def num(x, digits: int = 2) -> str:
 
 def table_html(frame: pd.DataFrame, *, best: dict[tuple[int, int], bool] | None = None, index: bool = True) -> str:
     """`frame` (already formatted as strings) as an HTML table; cells in `best` are marked."""
+    return table_of_rows(frame, table_rows(frame, best=best, index=index), index=index)
+
+
+def table_rows(frame: pd.DataFrame, *, best: dict[tuple[int, int], bool] | None = None,
+               index: bool = True) -> list[str]:
+    """The ``<tr>`` of each row of `frame`, as `table_html` writes them (for tables cut from one frame)."""
     best = best or {}
-    head = "".join(f"<th>{esc(c)}</th>" for c in ([frame.index.name or ""] if index else []) + list(frame.columns))
     rows = []
     for i, (label, row) in enumerate(zip(frame.index, frame.to_numpy(dtype=object), strict=True)):
         cells = [f"<td>{esc(label)}</td>"] if index else []
@@ -117,4 +122,10 @@ def table_html(frame: pd.DataFrame, *, best: dict[tuple[int, int], bool] | None 
             mark = " &#9733;" if best.get((i, j)) else ""
             cells.append(f"<td{cls}>{esc(value)}{mark}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
+    return rows
+
+
+def table_of_rows(frame: pd.DataFrame, rows: list[str], *, index: bool = True) -> str:
+    """An HTML table with the columns of `frame` and the ``<tr>`` `rows` (from `table_rows`)."""
+    head = "".join(f"<th>{esc(c)}</th>" for c in ([frame.index.name or ""] if index else []) + list(frame.columns))
     return f'<table class="t"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
