@@ -232,10 +232,9 @@ def _match_tickers(holdings: pd.DataFrame, priced: pd.Index) -> tuple[pd.DataFra
     if not hit.any():
         return holdings, 0
     spelled[unknown[hit]] = respelled[hit].to_numpy()
-    rows = np.isin(codes, unknown[hit])
-    out = holdings.copy()
-    out.loc[rows, "ticker"] = spelled[codes[rows]]
-    return out, int(hit.sum())
+    # The column rebuilt from its distinct values (a take), the other columns shared, not copied.
+    column = pd.array(spelled, dtype=holdings["ticker"].dtype).take(codes, allow_fill=True)
+    return holdings.assign(ticker=pd.Series(column, index=holdings.index, name="ticker")), int(hit.sum())
 
 
 def load_market(
