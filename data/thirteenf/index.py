@@ -250,6 +250,13 @@ def _finish_table(agg: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
                                   -table["conviction"].to_numpy(), -table["holders"].to_numpy()))]
 
 
+def _reduced(ufunc: np.ufunc, group: np.ndarray, n: int, values: np.ndarray, start: int) -> np.ndarray:
+    """Per group (codes 0..n-1 in `group`): `ufunc` over its `values`, int64, from `start`."""
+    out = np.full(n, start, dtype=np.int64)
+    ufunc.at(out, group, values)
+    return out
+
+
 class HoldingsIndex:
     """13F holdings (HOLDINGS schema) indexed for repeated as-of queries under the counting rules."""
 
@@ -283,15 +290,18 @@ class HoldingsIndex:
         name_codes = np.where(name_codes < 0, _NO_NAME, name_codes)  # min() skips missing names
         self._issuer_of, self._issuers = pd.factorize(issuer_code(self._cusips), sort=True)
         self._issuers = np.asarray(self._issuers, dtype=object)
-        rows = pd.DataFrame(
-            {"fid": fid[longs], "cusip": cusip_codes, "cik": h["cik"].to_numpy()[longs],
-             "ticker": ticker_codes, "name": name_codes, "value_usd": h["value_usd"].to_numpy()[longs]}
-        )
-        # One row per (filing, CUSIP): max(ticker), min(name) per CUSIP.
-        grouped = rows.groupby(["fid", "cusip"], sort=True)
-        positions = grouped.agg(cik=("cik", "first"), ticker=("ticker", "max"), name=("name", "min"),
-                                value_usd=("value_usd", "sum")).reset_index()
-        self._pos = {c: positions[c].to_numpy() for c in positions.columns}
+        # One row per (filing, CUSIP), sorted by both: its filer, max(ticker), min(name) and the sum of
+        # its values. The pair is one integer key; the sum is pandas' group-by sum (compensated, in
+        # row order), so that every value is what a group-by of the rows on (filing, CUSIP) gives.
+        width = max(len(cusips), 1)
+        group, keys = pd.factorize(fid[longs].astype(np.int64) * width + cusip_codes, sort=True)
+        first = _reduced(np.minimum, group, len(keys), np.arange(len(group)), len(group))
+        self._pos = {
+            "fid": keys // width, "cusip": keys % width, "cik": h["cik"].to_numpy()[longs][first],
+            "ticker": _reduced(np.maximum, group, len(keys), ticker_codes, np.iinfo(np.int64).min),
+            "name": _reduced(np.minimum, group, len(keys), name_codes, np.iinfo(np.int64).max),
+            "value_usd": pd.Series(h["value_usd"].to_numpy()[longs]).groupby(group).sum().to_numpy(),
+        }
         self._starts = np.searchsorted(self._pos["fid"], np.arange(len(self.filings) + 1))
         ordered = self.filings.assign(acc=pd.factorize(self.filings["accession"], sort=True)[0])
         ordered = ordered.assign(q=(ordered["period"].dt.year * 4 + ordered["period"].dt.quarter - 1).to_numpy())
