@@ -288,16 +288,7 @@ class Store:
     def write(self, name: str, frame: pd.DataFrame | pa.Table, *, meta: dict | None = None) -> Path:
         """Store `frame` as table `name`; inside a transaction it is staged, else committed at once.
         `meta` adds JSON-able keys to its manifest entry."""
-        name = _check_relpath(name)
-        table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
-        with self.transaction():
-            assert self._staging is not None and self._staging_dir is not None
-            tmp = self._staging_dir / f"{uuid.uuid4().hex}.parquet"
-            pq.write_table(table, tmp)
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-            self._staging[name] = (tmp, {**self._entry(name, tmp, table), **(meta or {})})
-        return self.path(name)
+        return self._write_table(name, frame, "parquet", lambda table, tmp: pq.write_table(table, tmp), meta)
 
     def write_array(self, name: str, array: np.ndarray, *, meta: dict | None = None) -> Path:
         """Store `array` as table `name`, one ``.npy`` file (hashed as it is written), staged like `write`."""
@@ -320,30 +311,28 @@ class Store:
 
     def write_arrow(self, name: str, frame: pd.DataFrame | pa.Table, *, meta: dict | None = None) -> Path:
         """Store `frame` as table `name`, one uncompressed Arrow IPC file (`open_arrow` maps it), staged like `write`."""
+        def dump(table: pa.Table, tmp: Path) -> None:
+            with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+                writer.write_table(table)
+
+        return self._write_table(name, frame, "arrow", dump, {"stamp": None, **(meta or {})})
+
+    def _write_table(self, name: str, frame: pd.DataFrame | pa.Table, ext: str,
+                     dump: Callable[[pa.Table, Path], None], meta: dict | None) -> Path:
+        """Stage `frame` as table `name`: `dump` writes it to a file of kind `ext`, synced, then hashed."""
         name = _check_relpath(name)
         table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
         with self.transaction():
             assert self._staging is not None and self._staging_dir is not None
-            tmp = self._staging_dir / f"{uuid.uuid4().hex}.arrow"
-            with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-                writer.write_table(table)
+            tmp = self._staging_dir / f"{uuid.uuid4().hex}.{ext}"
+            dump(table, tmp)
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             digest = sha256_file(tmp)
-            entry = {"file": f"{name}.{digest[:16]}.arrow", "sha256": digest, "bytes": tmp.stat().st_size,
-                     "rows": table.num_rows, "columns": table.column_names, "stamp": None}
+            entry = {"file": f"{name}.{digest[:16]}.{ext}", "sha256": digest, "bytes": tmp.stat().st_size,
+                     "rows": table.num_rows, "columns": table.column_names}
             self._staging[name] = (tmp, {**entry, **(meta or {})})
         return self.path(name)
-
-    def _entry(self, name: str, path: Path, table: pa.Table) -> dict:
-        digest = sha256_file(path)
-        return {
-            "file": f"{name}.{digest[:16]}.parquet",
-            "sha256": digest,
-            "bytes": path.stat().st_size,
-            "rows": table.num_rows,
-            "columns": table.column_names,
-        }
 
     def delete(self, name: str) -> None:
         """Remove table `name` from the store (no error if it is absent)."""

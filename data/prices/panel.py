@@ -225,9 +225,9 @@ class PricesWindow:
 class _Copying:
     """A copy of rows out of a memory-mapped array, made on a thread from the moment it is asked for.
 
-    NumPy copies without holding the GIL, and on these machines a copy into fresh memory is mostly
-    the kernel backing the new pages (0.4-0.6 s for a 216 MB close window): the caller's own work
-    (the market's holdings, numba's start) goes on meanwhile instead of waiting for it."""
+    NumPy copies without holding the GIL, and on the 2-core VMs measured a copy into fresh memory is
+    mostly the kernel backing the new pages (0.1-0.6 s for the real 216 MB close window): the caller's
+    own work (the market's holdings, numba's start) goes on meanwhile instead of waiting for it."""
 
     def __init__(self, array: np.ndarray, rows: np.ndarray, a: int, b: int) -> None:
         self._out: list = []
